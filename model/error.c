@@ -1,0 +1,122 @@
+/*
+ * error.c - the diagnostics list; see error.h.
+ */
+#include "model/error.h"
+#include "model/arena.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A file that yields this many errors is not worth reading further, and an attacker's
+ * file must not make us print gigabytes. */
+#define MODEL_ERRORS_MAX 200
+
+struct model_errors {
+    model_diag *v;
+    size_t n, cap;
+    size_t errors;
+    size_t dropped;
+};
+
+model_errors *model_errors_new(void)
+{
+    return model_xcalloc(1, sizeof(model_errors));
+}
+
+void model_errors_free(model_errors *errs)
+{
+    if (!errs)
+        return;
+    for (size_t i = 0; i < errs->n; i++) {
+        free(errs->v[i].file);
+        free(errs->v[i].message);
+    }
+    free(errs->v);
+    free(errs);
+}
+
+static void add(model_errors *errs, model_severity sev, model_mark mark, const char *fmt,
+                va_list ap)
+{
+    if (sev == MODEL_ERROR)
+        errs->errors++;
+    if (errs->n >= MODEL_ERRORS_MAX) {
+        errs->dropped++;
+        return;
+    }
+    /* The same message at the same place twice (e.g. an alias expanded twice) is noise. */
+    va_list ap2;
+    va_copy(ap2, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *msg = model_xmalloc((size_t)(len < 0 ? 0 : len) + 1);
+    vsnprintf(msg, (size_t)(len < 0 ? 0 : len) + 1, fmt, ap);
+    const char *file = mark.file ? mark.file : "";
+    for (size_t i = 0; i < errs->n; i++) {
+        model_diag *d = &errs->v[i];
+        if (d->line == mark.line && d->col == mark.col && !strcmp(d->file, file) &&
+            !strcmp(d->message, msg)) {
+            free(msg);
+            if (sev == MODEL_ERROR)
+                errs->errors--;
+            return;
+        }
+    }
+    if (errs->n == errs->cap) {
+        errs->cap = errs->cap ? errs->cap * 2 : 8;
+        errs->v = model_xrealloc(errs->v, errs->cap * sizeof(model_diag));
+    }
+    errs->v[errs->n++] = (model_diag){sev, model_xstrdup(file), mark.line, mark.col, msg};
+}
+
+int model_fail(model_errors *errs, model_mark mark, const char *fmt, ...)
+{
+    if (!errs)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    add(errs, MODEL_ERROR, mark, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void model_warn(model_errors *errs, model_mark mark, const char *fmt, ...)
+{
+    if (!errs)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    add(errs, MODEL_WARNING, mark, fmt, ap);
+    va_end(ap);
+}
+
+size_t model_errors_count(const model_errors *errs)
+{
+    return errs ? errs->errors : 0;
+}
+
+size_t model_errors_size(const model_errors *errs)
+{
+    return errs ? errs->n : 0;
+}
+
+const model_diag *model_errors_at(const model_errors *errs, size_t i)
+{
+    return i < errs->n ? &errs->v[i] : NULL;
+}
+
+void model_errors_print(const model_errors *errs, FILE *out)
+{
+    for (size_t i = 0; i < errs->n; i++) {
+        const model_diag *d = &errs->v[i];
+        /* SPEC §1: errors read `file:line:col: problem`; warnings say so. */
+        const char *kind = d->severity == MODEL_ERROR ? "" : "warning: ";
+        if (d->line > 0)
+            fprintf(out, "%s:%d:%d: %s%s\n", d->file, d->line, d->col, kind, d->message);
+        else
+            fprintf(out, "%s: %s%s\n", d->file, kind, d->message);
+    }
+    if (errs->dropped)
+        fprintf(out, "splitsim: %zu more problems not shown\n", errs->dropped);
+}

@@ -1,0 +1,530 @@
+/*
+ * flow.c - the traffic and expect sections; see flow.h.
+ *
+ *   traffic[]: name? (default "<from> -> <to>"), from (service name | {service, tags?} |
+ *              {dataplane} | {gateway, listener}), to (service; not for gateways),
+ *              connections?, rate (N/s|N/m|N/h), arrival? (poisson|uniform), start?, stop?,
+ *              hold? (duration = exponential mean | {constant: D} | {exponential: D}),
+ *              requests? [{method?, path?, headers?, weight? (default 1)}],
+ *              requests_per_connection? (default 1)
+ *   expect[]:  flow | from+to, window? [start, end], step?, route?, policy?,
+ *              split? {backend: percent}, tolerance? | confidence? (default 0.999), failed?
+ */
+#include "flow.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FLOW_MAX_CONNECTIONS 1000000000000ULL /* 10^12: a day of 10 M/s */
+
+static const char *const traffic_keys[] = {
+    "name", "from", "to", "connections", "rate", "arrival", "start", "stop", "hold",
+    "requests", "requests_per_connection", NULL};
+static const char *const from_keys[] = {"service", "tags", "dataplane", "gateway", "listener",
+                                        NULL};
+static const char *const hold_keys[] = {"constant", "exponential", NULL};
+static const char *const request_keys[] = {"method", "path", "headers", "weight", NULL};
+static const char *const expect_keys[] = {"flow", "from", "to", "window", "step", "route",
+                                          "policy", "split", "tolerance", "confidence",
+                                          "failed", NULL};
+static const char *const http_methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+                                           "OPTIONS", "TRACE", "PATCH", NULL};
+
+/* Calls `body` with the path pushed to `key` when `map` has it. */
+#define WITH_FIELD(c, map, key, var, ...)                                                      \
+    do {                                                                                       \
+        const model_node *var = model_node_get((map), (key));                                  \
+        if (var) {                                                                             \
+            size_t with_old_ = schema_push_key((c), (key));                                    \
+            __VA_ARGS__;                                                                       \
+            schema_pop((c), with_old_);                                                        \
+        }                                                                                      \
+    } while (0)
+
+/* Dataplanes of the mesh that run `service` with an inbound matching `tags`. */
+static void select_sources(model_scenario *s, model_flow *f)
+{
+    model_tags sel = f->from_tags;
+    model_tags_set(s->arena, &sel, MODEL_TAG_SERVICE, f->from);
+    f->sources = model_arena_alloc(s->arena, (s->n_dataplanes ? s->n_dataplanes : 1) *
+                                                 sizeof *f->sources);
+    for (size_t i = 0; i < s->n_dataplanes; i++) {
+        const model_dataplane *dp = &s->dataplanes[i];
+        for (size_t j = 0; j < dp->n_inbounds; j++) {
+            if (model_tags_selector_matches(&sel, &dp->inbounds[j].tags)) {
+                f->sources[f->n_sources++] = dp;
+                break;
+            }
+        }
+    }
+}
+
+static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f)
+{
+    size_t nsvc;
+    const char **svcs = model_scenario_services(s, &nsvc);
+    if (n->kind == MODEL_NODE_SCALAR) {
+        f->from_kind = MODEL_FROM_SERVICE;
+        if (schema_string(c, n, &f->from) < 0)
+            return -1;
+    } else if (schema_is_map(c, n)) {
+        if (schema_check_keys(c, n, from_keys))
+            return -1;
+        const model_node *svc = model_node_get(n, "service");
+        const model_node *dp = model_node_get(n, "dataplane");
+        const model_node *gw = model_node_get(n, "gateway");
+        if (!!svc + !!dp + !!gw != 1)
+            return schema_fail(c, n, "give exactly one of service, dataplane or gateway");
+        if (svc) {
+            f->from_kind = MODEL_FROM_SERVICE;
+            int rc = 0;
+            WITH_FIELD(c, n, "service", v, rc |= schema_string(c, v, &f->from));
+            WITH_FIELD(c, n, "tags", v, rc |= schema_tags(c, v, SCHEMA_TAGS_SELECTOR, &f->from_tags));
+            if (rc)
+                return -1;
+        } else if (dp) {
+            f->from_kind = MODEL_FROM_DATAPLANE;
+            int rc = 0;
+            WITH_FIELD(c, n, "dataplane", v, rc |= schema_string(c, v, &f->from));
+            if (rc)
+                return -1;
+            const model_dataplane *d = model_scenario_dataplane(s, f->from);
+            if (!d) {
+                const char **names = model_arena_alloc(s->arena, (s->n_dataplanes + 1) *
+                                                                     sizeof *names);
+                for (size_t i = 0; i < s->n_dataplanes; i++)
+                    names[i] = s->dataplanes[i].name;
+                const char *hint = schema_suggest_n(f->from, names, s->n_dataplanes);
+                return schema_fail(c, dp, "no dataplane '%s' in mesh '%s'%s%s%s", f->from, s->mesh,
+                                   hint ? " (did you mean '" : "", hint ? hint : "",
+                                   hint ? "'?)" : "");
+            }
+            if (d->gateway)
+                return schema_fail(c, dp, "'%s' is a gateway: write {gateway: NAME, listener: PORT}",
+                                   f->from);
+            f->sources = model_arena_alloc(s->arena, sizeof *f->sources);
+            f->sources[0] = d;
+            f->n_sources = 1;
+            return 0;
+        } else {
+            f->from_kind = MODEL_FROM_GATEWAY;
+            int rc = 0;
+            uint64_t port = 0;
+            WITH_FIELD(c, n, "gateway", v, rc |= schema_string(c, v, &f->from));
+            const model_node *ln = model_node_get(n, "listener");
+            if (!ln)
+                return schema_fail(c, n, "listener: must be set (the listener's port)");
+            WITH_FIELD(c, n, "listener", v, {
+                if (schema_uint(c, v, 65535, &port) < 0 || port == 0)
+                    rc = schema_fail(c, v, "port must be in the range [1, 65535]");
+            });
+            f->listener_port = (uint32_t)port;
+            if (rc)
+                return -1;
+            return schema_fail(c, n, "traffic from builtin gateways is not simulated by this "
+                                     "version of splitsim");
+        }
+    } else {
+        return -1;
+    }
+    if (!model_scenario_has_service(s, f->from)) {
+        const char *hint = schema_suggest_n(f->from, svcs, nsvc);
+        return schema_fail(c, n, "no service '%s' in mesh '%s'%s%s%s", f->from, s->mesh,
+                           hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+    }
+    select_sources(s, f);
+    if (f->n_sources == 0)
+        return schema_fail(c, n, "no dataplane of '%s' has an inbound with these tags", f->from);
+    return 0;
+}
+
+/* True if `service` is reachable from every source: a service of the mesh, or an outbound
+ * that each source declares. */
+static bool reachable(const model_scenario *s, const model_flow *f, const char *service)
+{
+    if (model_scenario_has_service(s, service))
+        return true;
+    for (size_t i = 0; i < f->n_sources; i++) {
+        bool found = false;
+        for (size_t j = 0; j < f->sources[i]->n_outbounds && !found; j++) {
+            const char *v = model_tags_get(&f->sources[i]->outbounds[j], MODEL_TAG_SERVICE);
+            found = v && !strcmp(v, service);
+        }
+        if (!found)
+            return false;
+    }
+    return f->n_sources > 0;
+}
+
+static int read_hold(schema_ctx *c, const model_node *n, model_flow *f)
+{
+    if (n->kind == MODEL_NODE_SCALAR) {
+        f->hold = MODEL_HOLD_EXPONENTIAL;
+        return schema_duration(c, n, &f->hold_ns);
+    }
+    if (!schema_is_map(c, n) || schema_check_keys(c, n, hold_keys))
+        return -1;
+    if (n->n != 1)
+        return schema_fail(c, n, "give one of constant or exponential");
+    int rc = 0;
+    f->hold = !strcmp(n->keys[0]->text, "constant") ? MODEL_HOLD_CONSTANT : MODEL_HOLD_EXPONENTIAL;
+    WITH_FIELD(c, n, n->keys[0]->text, v, rc = schema_duration(c, v, &f->hold_ns));
+    return rc;
+}
+
+static int read_requests(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f)
+{
+    int rc = 0;
+    if (!schema_is_seq(c, n))
+        return -1;
+    if (n->n == 0)
+        return schema_fail(c, n, "must have at least one request");
+    f->requests = model_arena_alloc(s->arena, n->n * sizeof *f->requests);
+    uint64_t total = 0;
+    for (size_t i = 0; i < n->n; i++) {
+        const model_node *r = n->items[i];
+        model_request *q = &f->requests[i];
+        size_t old = schema_push_index(c, i);
+        q->weight = 1;
+        q->mark = r->mark;
+        if (!schema_is_map(c, r)) {
+            rc = -1;
+            schema_pop(c, old);
+            continue;
+        }
+        if (schema_check_keys(c, r, request_keys))
+            rc = -1;
+        WITH_FIELD(c, r, "method", v, {
+            if (schema_string(c, v, &q->method) < 0)
+                rc = -1;
+            else if (!schema_suggest(q->method, http_methods) ||
+                     strcmp(schema_suggest(q->method, http_methods), q->method)) {
+                const char *hint = schema_suggest(q->method, http_methods);
+                rc = schema_fail(c, v, "unknown HTTP method \"%s\"%s%s%s", q->method,
+                                 hint ? " (did you mean '" : "", hint ? hint : "",
+                                 hint ? "'?)" : "");
+            }
+        });
+        WITH_FIELD(c, r, "path", v, {
+            if (schema_string(c, v, &q->path) < 0)
+                rc = -1;
+            else if (q->path[0] != '/')
+                rc = schema_fail(c, v, "a request path starts with '/', got \"%s\"", q->path);
+        });
+        WITH_FIELD(c, r, "headers", v, rc |= schema_tags(c, v, SCHEMA_TAGS_ANY, &q->headers));
+        WITH_FIELD(c, r, "weight", v, {
+            uint64_t w;
+            if (schema_uint(c, v, UINT32_MAX, &w) < 0)
+                rc = -1;
+            else
+                q->weight = (uint32_t)w;
+        });
+        total += q->weight;
+        schema_pop(c, old);
+    }
+    f->n_requests = n->n;
+    if (rc == 0 && (total == 0 || total > UINT32_MAX))
+        rc = schema_fail(c, n, "request weights must add up to 1..4294967295, got %llu",
+                         (unsigned long long)total);
+    return rc;
+}
+
+static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f,
+                      bool *ok)
+{
+    int rc = 0;
+    f->mark = n->mark;
+    f->requests_per_connection = 1;
+    if (schema_check_keys(c, n, traffic_keys))
+        rc = -1;
+    const model_node *from = model_node_get(n, "from");
+    if (!from)
+        rc = schema_fail(c, n, "from: must be set (a service, {dataplane: NAME} or {gateway: "
+                               "NAME, listener: PORT})");
+    else
+        WITH_FIELD(c, n, "from", v, rc |= read_from(s, c, v, f));
+
+    const model_node *to = model_node_get(n, "to");
+    if (!to && f->from_kind != MODEL_FROM_GATEWAY) {
+        rc = schema_fail(c, n, "to: must be set (the destination service)");
+    } else if (to) {
+        WITH_FIELD(c, n, "to", v, {
+            if (schema_string(c, v, &f->to) < 0) {
+                rc = -1;
+            } else if (f->n_sources && !reachable(s, f, f->to)) {
+                size_t nsvc;
+                const char **svcs = model_scenario_services(s, &nsvc);
+                const char *hint = schema_suggest_n(f->to, svcs, nsvc);
+                rc = schema_fail(c, v, "no service '%s' in mesh '%s'%s%s%s", f->to, s->mesh,
+                                 hint ? " (did you mean '" : "", hint ? hint : "",
+                                 hint ? "'?)" : "");
+            }
+        });
+    }
+    WITH_FIELD(c, n, "name", v, rc |= schema_string(c, v, &f->name));
+    if (!f->name && f->from && f->to)
+        f->name = model_arena_printf(s->arena, "%s -> %s", f->from, f->to);
+
+    WITH_FIELD(c, n, "connections", v, {
+        if (schema_uint(c, v, FLOW_MAX_CONNECTIONS, &f->connections) < 0)
+            rc = -1;
+        else if (f->connections == 0)
+            rc = schema_fail(c, v, "must be at least 1");
+    });
+    if (!model_node_get(n, "rate"))
+        rc = schema_fail(c, n, "rate: must be set (the mean arrival rate, e.g. 500/s)");
+    WITH_FIELD(c, n, "rate", v, rc |= schema_rate(c, v, &f->rate_count, &f->rate_unit_ns));
+    WITH_FIELD(c, n, "arrival", v, {
+        const char *a;
+        if (schema_string(c, v, &a) < 0)
+            rc = -1;
+        else if (!strcmp(a, "poisson"))
+            f->arrival = MODEL_ARRIVAL_POISSON;
+        else if (!strcmp(a, "uniform"))
+            f->arrival = MODEL_ARRIVAL_UNIFORM;
+        else
+            rc = schema_fail(c, v, "expected poisson or uniform, got \"%s\"", a);
+    });
+    WITH_FIELD(c, n, "start", v, rc |= schema_duration(c, v, &f->start_ns));
+    WITH_FIELD(c, n, "stop", v, {
+        if (schema_duration(c, v, &f->stop_ns) < 0)
+            rc = -1;
+        else if (f->stop_ns <= f->start_ns)
+            rc = schema_fail(c, v, "must be after start");
+        else
+            f->has_stop = true;
+    });
+    if (!f->connections && !f->has_stop && !model_node_get(n, "connections"))
+        rc = schema_fail(c, n, "give connections, or stop (generate until then), or both");
+    WITH_FIELD(c, n, "hold", v, rc |= read_hold(c, v, f));
+    WITH_FIELD(c, n, "requests", v, rc |= read_requests(s, c, v, f));
+    WITH_FIELD(c, n, "requests_per_connection", v, {
+        uint64_t r;
+        if (schema_uint(c, v, 1000000, &r) < 0)
+            rc = -1;
+        else if (r == 0)
+            rc = schema_fail(c, v, "must be at least 1");
+        else
+            f->requests_per_connection = (uint32_t)r;
+    });
+    if (rc)
+        *ok = false;
+}
+
+void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *c)
+{
+    size_t old = schema_push_key(c, "traffic");
+    if (!schema_is_seq(c, list)) {
+        schema_pop(c, old);
+        return;
+    }
+    s->flows = model_arena_alloc(s->arena, (list->n ? list->n : 1) * sizeof *s->flows);
+    for (size_t i = 0; i < list->n; i++) {
+        size_t o2 = schema_push_index(c, i);
+        model_flow *f = &s->flows[s->n_flows];
+        bool ok = true;
+        if (schema_is_map(c, list->items[i]))
+            read_flow(s, c, list->items[i], f, &ok);
+        else
+            ok = false;
+        if (ok) {
+            for (size_t j = 0; j < s->n_flows; j++)
+                if (!strcmp(s->flows[j].name, f->name)) {
+                    schema_fail(c, list->items[i], "a flow named '%s' is already defined at line %d",
+                                f->name, s->flows[j].mark.line);
+                    ok = false;
+                    break;
+                }
+        }
+        if (ok)
+            s->n_flows++;
+        schema_pop(c, o2);
+    }
+    schema_pop(c, old);
+}
+
+/* ---- expectations -------------------------------------------------------------------- */
+
+static int read_confidence(schema_ctx *c, const model_node *v, double *out)
+{
+    if (v->kind == MODEL_NODE_SCALAR && v->plain && v->len) {
+        char *end;
+        errno = 0;
+        double d = strtod(v->text, &end);
+        if (!*end && !errno && d > 0 && d < 1 && isfinite(d)) {
+            *out = d;
+            return 0;
+        }
+    }
+    return schema_fail(c, v, "expected a confidence level between 0 and 1 (e.g. 0.999), got "
+                             "\"%s\"", v->kind == MODEL_NODE_SCALAR ? v->text : "a collection");
+}
+
+static int find_flow(const model_scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_flows; i++)
+        if (!strcmp(s->flows[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n, bool *ok)
+{
+    model_expect *e = &s->expects[s->n_expects];
+    int rc = 0;
+    e->mark = n->mark;
+    if (schema_check_keys(c, n, expect_keys))
+        rc = -1;
+    const model_node *flow = model_node_get(n, "flow");
+    const model_node *from = model_node_get(n, "from");
+    const model_node *to = model_node_get(n, "to");
+    if (flow && (from || to)) {
+        rc = schema_fail(c, n, "give flow, or from and to, not both");
+    } else if (flow) {
+        WITH_FIELD(c, n, "flow", v, {
+            if (schema_string(c, v, &e->flow) < 0) {
+                rc = -1;
+            } else if (find_flow(s, e->flow) < 0) {
+                const char **names = model_arena_alloc(s->arena, (s->n_flows + 1) * sizeof *names);
+                for (size_t i = 0; i < s->n_flows; i++)
+                    names[i] = s->flows[i].name;
+                const char *hint = schema_suggest_n(e->flow, names, s->n_flows);
+                rc = schema_fail(c, v, "no flow named '%s' in traffic%s%s%s", e->flow,
+                                 hint ? " (did you mean '" : "", hint ? hint : "",
+                                 hint ? "'?)" : "");
+            } else {
+                e->flow_index = (size_t)find_flow(s, e->flow);
+            }
+        });
+    } else if (from && to) {
+        const char *f = NULL, *t = NULL;
+        WITH_FIELD(c, n, "from", v, rc |= schema_string(c, v, &f));
+        WITH_FIELD(c, n, "to", v, rc |= schema_string(c, v, &t));
+        int found = -1, count = 0;
+        for (size_t i = 0; rc == 0 && i < s->n_flows; i++)
+            if (s->flows[i].from && s->flows[i].to && !strcmp(s->flows[i].from, f) &&
+                !strcmp(s->flows[i].to, t)) {
+                found = found < 0 ? (int)i : found;
+                count++;
+            }
+        if (rc == 0 && count == 0)
+            rc = schema_fail(c, n, "no flow in traffic goes from '%s' to '%s'", f, t);
+        else if (rc == 0 && count > 1)
+            rc = schema_fail(c, n, "%d flows go from '%s' to '%s': name one with flow:", count, f, t);
+        else if (rc == 0) {
+            e->flow_index = (size_t)found;
+            e->flow = s->flows[found].name;
+        }
+    } else {
+        rc = schema_fail(c, n, "flow: must be set (or from: and to:)");
+    }
+
+    WITH_FIELD(c, n, "window", v, {
+        if (!schema_is_seq(c, v) || v->n != 2) {
+            rc = schema_fail(c, v, "expected [start, end], e.g. [0s, 5m]");
+        } else {
+            size_t o2 = schema_push_index(c, 0);
+            rc |= schema_duration(c, v->items[0], &e->window_start_ns);
+            schema_pop(c, o2);
+            o2 = schema_push_index(c, 1);
+            rc |= schema_duration(c, v->items[1], &e->window_end_ns);
+            schema_pop(c, o2);
+            if (rc == 0 && e->window_end_ns <= e->window_start_ns)
+                rc = schema_fail(c, v, "the window ends before it starts");
+            e->has_window = true;
+        }
+    });
+    WITH_FIELD(c, n, "step", v, rc = schema_fail(c, v, "step: needs a rollout, which this "
+                                                       "version of splitsim does not simulate"));
+    WITH_FIELD(c, n, "route", v, {
+        static const char *const routes[] = {"MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute",
+                                             "none", NULL};
+        if (schema_string(c, v, &e->route) < 0) {
+            rc = -1;
+        } else {
+            const char *hint = schema_suggest(e->route, routes);
+            if (!hint || strcmp(hint, e->route))
+                rc = schema_fail(c, v, "expected MeshTCPRoute, MeshHTTPRoute, TrafficRoute or "
+                                       "none, got \"%s\"%s%s%s", e->route,
+                                 hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+        }
+    });
+    WITH_FIELD(c, n, "policy", v, rc |= schema_string(c, v, &e->policy));
+    WITH_FIELD(c, n, "split", v, {
+        if (!schema_is_map(c, v)) {
+            rc = -1;
+        } else if (v->n == 0) {
+            rc = schema_fail(c, v, "name at least one backend");
+        } else {
+            uint64_t sum = 0;
+            e->split = model_arena_alloc(s->arena, v->n * sizeof *e->split);
+            for (size_t i = 0; i < v->n; i++) {
+                model_expect_share *sh = &e->split[e->n_split];
+                size_t o2 = schema_push_key(c, v->keys[i]->text);
+                sh->backend = v->keys[i]->text;
+                sh->mark = v->keys[i]->mark;
+                if (schema_percent(c, v->items[i], &sh->percent_milli) == 0) {
+                    sum += sh->percent_milli;
+                    e->n_split++;
+                } else {
+                    rc = -1;
+                }
+                schema_pop(c, o2);
+            }
+            if (rc == 0 && sum != 100000)
+                rc = schema_fail(c, v, "the shares add up to %llu.%03llu%%, not 100%%",
+                                 (unsigned long long)(sum / 1000), (unsigned long long)(sum % 1000));
+        }
+    });
+    WITH_FIELD(c, n, "tolerance", v, {
+        rc |= schema_percent(c, v, &e->tolerance_milli);
+        e->has_tolerance = true;
+    });
+    WITH_FIELD(c, n, "confidence", v, {
+        rc |= read_confidence(c, v, &e->confidence);
+        e->has_confidence = true;
+    });
+    if (e->has_tolerance && e->has_confidence)
+        rc = schema_fail(c, model_node_get(n, "confidence"),
+                         "give tolerance (absolute) or confidence (statistical), not both");
+    if ((e->has_tolerance || e->has_confidence) && !e->n_split)
+        rc = schema_fail(c, n, "tolerance and confidence apply to a split: add split:");
+    if (e->n_split && !e->has_tolerance && !e->has_confidence) {
+        e->has_confidence = true; /* documented default: chi-square at 99.9% */
+        e->confidence = 0.999;
+    }
+    WITH_FIELD(c, n, "failed", v, {
+        rc |= schema_percent(c, v, &e->failed_milli);
+        e->has_failed = true;
+    });
+    if (rc == 0 && !e->n_split && !e->route && !e->policy && !e->has_failed)
+        rc = schema_fail(c, n, "nothing to check: give split, route, policy or failed");
+    if (rc)
+        *ok = false;
+}
+
+void model__expect_read(model_scenario *s, const model_node *list, schema_ctx *c)
+{
+    size_t old = schema_push_key(c, "expect");
+    if (!schema_is_seq(c, list)) {
+        schema_pop(c, old);
+        return;
+    }
+    s->expects = model_arena_alloc(s->arena, (list->n ? list->n : 1) * sizeof *s->expects);
+    for (size_t i = 0; i < list->n; i++) {
+        size_t o2 = schema_push_index(c, i);
+        bool ok = true;
+        if (schema_is_map(c, list->items[i]))
+            read_expect(s, c, list->items[i], &ok);
+        else
+            ok = false;
+        if (ok)
+            s->n_expects++;
+        else
+            memset(&s->expects[s->n_expects], 0, sizeof s->expects[0]);
+        schema_pop(c, o2);
+    }
+    schema_pop(c, old);
+}

@@ -1,0 +1,35 @@
+/*
+ * load.h - reading scenario files (SPEC §2) into a model_scenario.
+ *
+ * The loader reads the scenario, its includes and every Kuma resource in them, checks
+ * everything it reads, and reports every problem it finds (not just the first) as
+ * `file:line:col: message`.  A scenario with any error is not returned: nothing runs on
+ * input that is half right.
+ */
+#ifndef MODEL_LOAD_H
+#define MODEL_LOAD_H
+
+#include "model/error.h"
+#include "model/scenario.h"
+
+typedef struct model_load_options {
+    int kuma_minor;     /* > 0: overrides the scenario's `kuma:` (--kuma-version 2.N) */
+    bool has_seed;      /* --seed overrides the scenario's `seed:` */
+    uint64_t seed;
+} model_load_options;
+
+/* Loads the scenario file at `path` (includes relative to it).  Returns the scenario, to
+ * be freed with model_scenario_free, or NULL when `errs` holds at least one error.
+ * Warnings (skipped resource types, ignored fields) may be recorded either way.
+ * `opts` may be NULL. */
+model_scenario *model_scenario_load(const char *path, const model_load_options *opts,
+                                    model_errors *errs);
+
+/* Same, from memory: `name` is used in messages and as the base for includes. */
+model_scenario *model_scenario_load_string(const char *name, const char *data, size_t len,
+                                           const model_load_options *opts, model_errors *errs);
+
+/* Parses "2.N" into N if 2.MODEL_KUMA_MINOR_MIN <= 2.N <= 2.MODEL_KUMA_MINOR_MAX, else -1. */
+int model_kuma_version_parse(const char *s);
+
+#endif

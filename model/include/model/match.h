@@ -1,0 +1,33 @@
+/*
+ * match.h - which policies select a dataplane, and in which order they merge.
+ *
+ * KUMA-ROUTING §1 (DppSelectedByPolicy in pkg/plugins/policies/core/matchers/dataplane.go)
+ * and §2.1 (SortByTargetRef).  Pure functions of the scenario.
+ */
+#ifndef MODEL_MATCH_H
+#define MODEL_MATCH_H
+
+#include "model/scenario.h"
+
+/* True if policy `p`'s top-level targetRef selects sidecar dataplane `dp`: for MeshSubset,
+ * MeshService and MeshServiceSubset one inbound's tags must match the whole selector
+ * (never the union of several inbounds); Mesh selects every dataplane with an inbound;
+ * proxyTypes must admit sidecars; consumer and workload-owner policies reach only
+ * dataplanes of their own Kubernetes namespace.  If `why` is not NULL it receives an
+ * arena-owned sentence saying why (or why not). */
+bool model_match_selects(model_arena *a, const model_policy *p, const model_dataplane *dp,
+                         const char **why);
+
+/* Kuma's SortByTargetRef comparator for `kuma_minor`: negative if `x` has lower priority
+ * (merges earlier) than `y`.  Rank of the top-level kind, then origin (2.6+), then fewer
+ * tags for MeshGateway, then role (2.9+), then display name: descending from 2.6 (the
+ * smallest name merges last and wins), ascending before. */
+int model_match_compare(const model_policy *x, const model_policy *y, int kuma_minor);
+
+/* Fills `out` (room for s->n_policies) with the policies of type `type` that select `dp`,
+ * sorted by model_match_compare (stable: equal policies keep load order).  Returns how
+ * many.  The pointers are borrowed from the scenario. */
+size_t model_match_policies(const model_scenario *s, model_resource_type type,
+                            const model_dataplane *dp, const model_policy **out);
+
+#endif

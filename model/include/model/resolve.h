@@ -1,0 +1,70 @@
+/*
+ * resolve.h - a flow resolved as Kuma and Envoy would configure it.
+ *
+ * For one (source dataplane, destination service) pair: which route type decides, which
+ * policies contribute (in merge order), and the weighted clusters Envoy walks, in Envoy's
+ * order.  Pure: no time, no randomness; the simulator picks among the clusters.
+ * KUMA-ROUTING §10 is the algorithm; each step below names its section.
+ */
+#ifndef MODEL_RESOLVE_H
+#define MODEL_RESOLVE_H
+
+#include "model/mesh.h"
+#include "model/scenario.h"
+
+/* Route types as reports print them.  (enum, name) */
+#define MODEL_ROUTE_TYPES(X)                                                                   \
+    X(NONE, "none")                                                                            \
+    X(MESH_TCP_ROUTE, "MeshTCPRoute")                                                          \
+    X(MESH_HTTP_ROUTE, "MeshHTTPRoute")                                                        \
+    X(TRAFFIC_ROUTE, "TrafficRoute")
+
+typedef enum model_route_type {
+#define X(e, s) MODEL_ROUTE_##e,
+    MODEL_ROUTE_TYPES(X)
+#undef X
+} model_route_type;
+
+const char *model_route_type_name(model_route_type t);
+
+typedef struct model_cluster {
+    const char *service;
+    model_tags tags;     /* without kuma.io/service */
+    const char *name;    /* Kuma's cluster name */
+    const char *backend; /* the report name: service{k=v,...} */
+    uint32_t weight;     /* effective weight */
+    size_t endpoints;    /* endpoints the cluster selects; 0: connections fail */
+} model_cluster;
+
+/* One HTTP route (in Envoy evaluation order). */
+typedef struct model_http_route {
+    const model_node *match; /* the Kuma match object, NULL for Kuma's catch-all */
+    bool redirect;
+    model_cluster *clusters;
+    size_t n_clusters;
+} model_http_route;
+
+typedef struct model_resolution {
+    const model_dataplane *from;
+    const char *to;
+    model_protocol protocol;
+    model_route_type route;
+    bool is_default;                /* no policy contributed: the route to `to` itself */
+    const model_policy **policies;  /* contributing, in merge order (the last wins) */
+    size_t n_policies;
+    model_cluster *clusters;        /* TCP: Envoy's walk order; empty for HTTP */
+    size_t n_clusters;
+    model_http_route *routes;       /* HTTP routes, first match wins */
+    size_t n_routes;
+    const char **explain;           /* --explain lines, in order */
+    size_t n_explain;
+    const char *unsupported;        /* non-NULL: a case splitsim does not simulate yet */
+} model_resolution;
+
+/* Resolves the flow from `from` to service `to`.  Everything returned is allocated in
+ * `a` (the caller's arena, freed when the caller is done); the scenario is only read.
+ * Never fails: cases outside what splitsim models come back with `unsupported` set. */
+model_resolution *model_resolve(model_arena *a, const model_scenario *s,
+                                const model_dataplane *from, const char *to);
+
+#endif

@@ -1,0 +1,573 @@
+/*
+ * load.c - scenario files into a model_scenario; see load.h.
+ *
+ * The scenario schema (SPEC §2), as this file reads it:
+ *
+ *   scenario: NAME                 required
+ *   description: TEXT
+ *   seed: N                        0..2^64-1, default 1
+ *   kuma: "2.N"                    semantics version, default 2.14
+ *   mesh: NAME                     default "default"
+ *   services: [{name, protocol?, instances: [{tags?, count?}]}]
+ *   resources: [Kuma resource...]  inline, Kubernetes or Universal form, or List
+ *   include: [PATH...]             files of Kuma resources, relative to this file; a
+ *                                  document of such a file may itself be a bundle
+ *                                  {resources: [...], include: [...]}
+ *   traffic: [{name?, from, to, connections?, rate?, arrival?, start?, stop?, hold?,
+ *              requests?, requests_per_connection?}]
+ *   expect: [{flow | from+to, window?, step?, route?, policy?, split?, tolerance?,
+ *             confidence?, failed?}]
+ *
+ * Reading happens in two passes: first every document is read into builders (so that all
+ * problems of all files are found), then names are cross-checked (flows against services
+ * and dataplanes, expectations against flows).
+ */
+#include "model/load.h"
+#include "flow.h"
+#include "model/mesh.h"
+#include "policy.h"
+#include "schema.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOAD_MAX_FILE_BYTES (64u << 20)
+#define LOAD_MAX_INCLUDE_DEPTH 16
+#define LOAD_MAX_COUNT 1000000 /* instances per service entry */
+
+typedef struct include_frame {
+    const char *path;
+    struct include_frame *parent;
+} include_frame;
+
+typedef struct loader {
+    model_arena *a;
+    model_errors *errs;
+    model_scenario *s;
+    int kuma_minor;
+    /* Everything read, before the mesh filter and sorting. */
+    model_dataplane *dps;
+    size_t n_dps, cap_dps;
+    model_policy *pols;
+    size_t n_pols, cap_pols;
+    const char *skipped[64];
+    size_t n_skipped;
+} loader;
+
+static const char *const top_keys[] = {"scenario", "description", "seed", "kuma", "mesh",
+                                        "services", "resources", "include", "traffic",
+                                        "expect", "timeline", "rollout", NULL};
+
+int model_kuma_version_parse(const char *s)
+{
+    if (strncmp(s, "2.", 2))
+        return -1;
+    char *end;
+    errno = 0;
+    long minor = strtol(s + 2, &end, 10);
+    if (errno || *end || end == s + 2 || s[2] == '+' || s[2] == '-')
+        return -1;
+    if (minor < MODEL_KUMA_MINOR_MIN || minor > MODEL_KUMA_MINOR_MAX)
+        return -1;
+    return (int)minor;
+}
+
+/* ---- files --------------------------------------------------------------------------- */
+
+/* Reads a whole file into an arena string; NULL with a message on failure. */
+static char *read_file(loader *L, const char *path, model_mark from, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        model_fail(L->errs, from, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = model_xmalloc(cap);
+    for (;;) {
+        if (n == cap) {
+            if (cap >= LOAD_MAX_FILE_BYTES) {
+                fclose(f);
+                free(buf);
+                model_fail(L->errs, from, "%s is larger than %u MiB", path,
+                           LOAD_MAX_FILE_BYTES >> 20);
+                return NULL;
+            }
+            cap *= 2;
+            buf = model_xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    bool err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        model_fail(L->errs, from, "cannot read %s: I/O error", path);
+        return NULL;
+    }
+    char *out = model_arena_strndup(L->a, buf, n);
+    free(buf);
+    *len = n;
+    return out;
+}
+
+/* `rel` relative to the directory of `base` (unless absolute). */
+static const char *resolve_path(loader *L, const char *base, const char *rel)
+{
+    if (rel[0] == '/')
+        return model_arena_strdup(L->a, rel);
+    const char *slash = strrchr(base, '/');
+    if (!slash)
+        return model_arena_strdup(L->a, rel);
+    return model_arena_printf(L->a, "%.*s/%s", (int)(slash - base), base, rel);
+}
+
+/* ---- Kuma resources ------------------------------------------------------------------ */
+
+static void add_dataplane(loader *L, const model_dataplane *dp)
+{
+    if (L->n_dps == L->cap_dps) {
+        size_t cap = L->cap_dps ? L->cap_dps * 2 : 16;
+        L->dps = model_arena_grow(L->a, L->dps, L->n_dps, cap, sizeof *L->dps);
+        L->cap_dps = cap;
+    }
+    L->dps[L->n_dps++] = *dp;
+}
+
+static void add_policy(loader *L, const model_policy *p)
+{
+    if (L->n_pols == L->cap_pols) {
+        size_t cap = L->cap_pols ? L->cap_pols * 2 : 16;
+        L->pols = model_arena_grow(L->a, L->pols, L->n_pols, cap, sizeof *L->pols);
+        L->cap_pols = cap;
+    }
+    L->pols[L->n_pols++] = *p;
+}
+
+static void note_skipped(loader *L, const char *type, model_mark at)
+{
+    for (size_t i = 0; i < L->n_skipped; i++)
+        if (!strcmp(L->skipped[i], type))
+            return;
+    if (L->n_skipped < sizeof L->skipped / sizeof L->skipped[0])
+        L->skipped[L->n_skipped++] = type;
+    model_warn(L->errs, at, "skipping %s resources: splitsim does not model them", type);
+}
+
+static void read_include_list(loader *L, const model_node *list, const char *base,
+                              include_frame *chain, int depth, schema_ctx *c);
+
+static void read_resource(loader *L, const model_node *doc, const char *file,
+                          include_frame *chain, int depth)
+{
+    policy_read_result r;
+    switch (model__policy_read(L->a, L->errs, doc, L->kuma_minor, &r)) {
+    case POLICY_READ_POLICY:
+        add_policy(L, &r.policy);
+        break;
+    case POLICY_READ_DATAPLANE:
+        add_dataplane(L, &r.dataplane);
+        break;
+    case POLICY_READ_SKIPPED:
+        note_skipped(L, r.skipped_type, doc->mark);
+        break;
+    case POLICY_READ_LIST:
+        for (size_t i = 0; i < r.items->n; i++)
+            read_resource(L, r.items->items[i], file, chain, depth);
+        break;
+    case POLICY_READ_INVALID:
+        break;
+    }
+}
+
+static void read_resource_list(loader *L, const model_node *list, const char *file,
+                               include_frame *chain, int depth, schema_ctx *c)
+{
+    size_t old = schema_push_key(c, "resources");
+    if (schema_is_seq(c, list))
+        for (size_t i = 0; i < list->n; i++)
+            read_resource(L, list->items[i], file, chain, depth);
+    schema_pop(c, old);
+}
+
+/* One included file: its documents are Kuma resources, lists of them, or bundles. */
+static void read_include_file(loader *L, const char *path, model_mark from,
+                              include_frame *chain, int depth)
+{
+    for (include_frame *f = chain; f; f = f->parent) {
+        if (!strcmp(f->path, path)) {
+            model_fail(L->errs, from, "include cycle: %s includes itself (through %s)", path,
+                       chain->path);
+            return;
+        }
+    }
+    if (depth > LOAD_MAX_INCLUDE_DEPTH) {
+        model_fail(L->errs, from, "includes nested deeper than %d files", LOAD_MAX_INCLUDE_DEPTH);
+        return;
+    }
+    size_t len;
+    char *data = read_file(L, path, from, &len);
+    if (!data)
+        return;
+    model_node **docs;
+    size_t ndocs;
+    if (model_yaml_parse(L->a, path, data, len, L->errs, &docs, &ndocs) < 0)
+        return;
+    include_frame here = {path, chain};
+    for (size_t i = 0; i < ndocs; i++) {
+        const model_node *d = docs[i];
+        if (model_node_is_null(d))
+            continue;
+        if (d->kind == MODEL_NODE_MAP && !model_node_get(d, "kind") && !model_node_get(d, "type") &&
+            !model_node_get(d, "items")) {
+            /* A bundle: resources and further includes. */
+            static const char *const bundle_keys[] = {"resources", "include", NULL};
+            schema_ctx c;
+            schema_init(&c, L->a, L->errs, NULL);
+            if (schema_check_keys(&c, d, bundle_keys))
+                continue;
+            const model_node *res = model_node_get(d, "resources");
+            if (res)
+                read_resource_list(L, res, path, &here, depth, &c);
+            const model_node *inc = model_node_get(d, "include");
+            if (inc)
+                read_include_list(L, inc, path, &here, depth + 1, &c);
+            continue;
+        }
+        read_resource(L, d, path, &here, depth);
+    }
+}
+
+static void read_include_list(loader *L, const model_node *list, const char *base,
+                              include_frame *chain, int depth, schema_ctx *c)
+{
+    size_t old = schema_push_key(c, "include");
+    if (schema_is_seq(c, list)) {
+        for (size_t i = 0; i < list->n; i++) {
+            const char *rel;
+            size_t o2 = schema_push_index(c, i);
+            if (schema_string(c, list->items[i], &rel) == 0)
+                read_include_file(L, resolve_path(L, base, rel), list->items[i]->mark, chain,
+                                  depth);
+            schema_pop(c, o2);
+        }
+    }
+    schema_pop(c, old);
+}
+
+/* ---- services shorthand -------------------------------------------------------------- */
+
+static const char *const service_keys[] = {"name", "protocol", "instances", NULL};
+static const char *const instance_keys[] = {"tags", "count", NULL};
+
+/* Kubernetes service names in Kuma read `<name>_<namespace>_svc_<port>`: the dataplanes
+ * made for such a service live in that namespace (it decides which consumer-role
+ * policies reach them, KUMA-ROUTING §1). */
+static const char *namespace_of_service(model_arena *a, const char *svc)
+{
+    const char *first = strchr(svc, '_');
+    if (!first)
+        return NULL;
+    const char *second = strchr(first + 1, '_');
+    if (!second || strncmp(second, "_svc_", 5))
+        return NULL;
+    const char *port = second + 5;
+    if (!*port)
+        return NULL;
+    for (const char *p = port; *p; p++)
+        if (*p < '0' || *p > '9')
+            return NULL;
+    return model_arena_strndup(a, first + 1, (size_t)(second - first - 1));
+}
+
+static void read_services(loader *L, const model_node *list, schema_ctx *c)
+{
+    size_t old = schema_push_key(c, "services");
+    if (!schema_is_seq(c, list)) {
+        schema_pop(c, old);
+        return;
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        const model_node *svc = list->items[i];
+        size_t o2 = schema_push_index(c, i);
+        if (!schema_is_map(c, svc)) {
+            schema_pop(c, o2);
+            continue;
+        }
+        schema_check_keys(c, svc, service_keys);
+        const char *name = NULL, *protocol = NULL;
+        const model_node *nn = model_node_get(svc, "name");
+        size_t o3 = schema_push_key(c, "name");
+        if (!nn)
+            schema_fail(c, svc, "must be set");
+        else if (schema_string(c, nn, &name) == 0 && !model_tags_valid_value(name)) {
+            schema_fail(c, nn, "tag value must consist of alphanumeric characters, dots, "
+                               "dashes and underscores");
+            name = NULL;
+        }
+        schema_pop(c, o3);
+        const model_node *pn = model_node_get(svc, "protocol");
+        if (pn) {
+            o3 = schema_push_key(c, "protocol");
+            if (schema_string(c, pn, &protocol) == 0 &&
+                model_protocol_parse(protocol) == MODEL_PROTO_UNKNOWN) {
+                schema_fail(c, pn, "unknown protocol \"%s\": use one of grpc, http, http2, "
+                                   "kafka, tcp, tls, mysql", protocol);
+                protocol = NULL;
+            }
+            schema_pop(c, o3);
+        }
+        const model_node *inst = model_node_get(svc, "instances");
+        o3 = schema_push_key(c, "instances");
+        if (!inst) {
+            schema_fail(c, svc, "must be set: list the instances (dataplanes) of the service");
+        } else if (schema_is_seq(c, inst)) {
+            if (inst->n == 0)
+                schema_fail(c, inst, "must have at least one instance");
+            uint64_t seq = 0;
+            for (size_t j = 0; j < inst->n; j++) {
+                const model_node *in = inst->items[j];
+                size_t o4 = schema_push_index(c, j);
+                if (!schema_is_map(c, in)) {
+                    schema_pop(c, o4);
+                    continue;
+                }
+                schema_check_keys(c, in, instance_keys);
+                model_tags tags = {0};
+                uint64_t count = 1;
+                const model_node *tn = model_node_get(in, "tags");
+                size_t o5 = schema_push_key(c, "tags");
+                bool ok = !tn || schema_tags(c, tn, SCHEMA_TAGS_KUMA, &tags) == 0;
+                const char *tp = model_tags_get(&tags, MODEL_TAG_PROTOCOL);
+                if (ok && tp && model_protocol_parse(tp) == MODEL_PROTO_UNKNOWN) {
+                    size_t o6 = schema_push_key(c, MODEL_TAG_PROTOCOL);
+                    schema_fail(c, model_node_get(tn, MODEL_TAG_PROTOCOL),
+                                "tag \"kuma.io/protocol\" has an invalid value \"%s\". Allowed "
+                                "values: grpc, http, http2, kafka, tcp", tp);
+                    schema_pop(c, o6);
+                    ok = false;
+                }
+                const char *ts = model_tags_get(&tags, MODEL_TAG_SERVICE);
+                if (ok && name && ts && strcmp(ts, name)) {
+                    schema_fail(c, model_node_get(tn, MODEL_TAG_SERVICE),
+                                "kuma.io/service is the service's name ('%s'); leave it out",
+                                name);
+                    ok = false;
+                }
+                schema_pop(c, o5);
+                const model_node *cn = model_node_get(in, "count");
+                if (cn) {
+                    o5 = schema_push_key(c, "count");
+                    if (schema_uint(c, cn, LOAD_MAX_COUNT, &count) < 0)
+                        ok = false;
+                    else if (count == 0)
+                        ok = schema_fail(c, cn, "must be at least 1") == 0;
+                    schema_pop(c, o5);
+                }
+                if (ok && name) {
+                    model_tags_set(L->a, &tags, MODEL_TAG_SERVICE, name);
+                    if (protocol && !tp)
+                        model_tags_set(L->a, &tags, MODEL_TAG_PROTOCOL, protocol);
+                    for (uint64_t k = 0; k < count; k++) {
+                        model_dataplane dp = {0};
+                        dp.name = model_arena_printf(L->a, "%s-%llu", name,
+                                                     (unsigned long long)++seq);
+                        dp.mesh = L->s->mesh;
+                        dp.service = name;
+                        dp.origin = MODEL_ORIGIN_UNSET;
+                        dp.namespace_ = namespace_of_service(L->a, name);
+                        dp.inbounds = model_arena_alloc(L->a, sizeof *dp.inbounds);
+                        dp.inbounds[0] = (model_inbound){tags, in->mark};
+                        dp.n_inbounds = 1;
+                        dp.mark = in->mark;
+                        add_dataplane(L, &dp);
+                    }
+                }
+                schema_pop(c, o4);
+            }
+        }
+        schema_pop(c, o3);
+        schema_pop(c, o2);
+    }
+    schema_pop(c, old);
+}
+
+
+/* ---- the whole scenario -------------------------------------------------------------- */
+
+static int cmp_dataplane(const void *x, const void *y)
+{
+    return strcmp(((const model_dataplane *)x)->name, ((const model_dataplane *)y)->name);
+}
+
+/* Keeps the resources of the scenario's mesh, refuses duplicates, sorts dataplanes. */
+static void settle_mesh(loader *L)
+{
+    model_scenario *s = L->s;
+    s->dataplanes = model_arena_alloc(L->a, (L->n_dps ? L->n_dps : 1) * sizeof *s->dataplanes);
+    for (size_t i = 0; i < L->n_dps; i++)
+        if (!strcmp(L->dps[i].mesh, s->mesh))
+            s->dataplanes[s->n_dataplanes++] = L->dps[i];
+    qsort(s->dataplanes, s->n_dataplanes, sizeof *s->dataplanes, cmp_dataplane);
+    for (size_t i = 1; i < s->n_dataplanes; i++) {
+        const model_dataplane *a = &s->dataplanes[i - 1], *b = &s->dataplanes[i];
+        if (!strcmp(a->name, b->name)) {
+            const model_dataplane *later =
+                (a->mark.line > b->mark.line && a->mark.file == b->mark.file) ? a : b;
+            const model_dataplane *earlier = later == a ? b : a;
+            model_fail(L->errs, later->mark, "dataplane '%s' is defined twice (first at %s:%d)",
+                       a->name, earlier->mark.file, earlier->mark.line);
+        }
+    }
+    s->policies = model_arena_alloc(L->a, (L->n_pols ? L->n_pols : 1) * sizeof *s->policies);
+    for (size_t i = 0; i < L->n_pols; i++) {
+        const model_policy *p = &L->pols[i];
+        if (strcmp(p->mesh, s->mesh))
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < s->n_policies && !dup; j++) {
+            const model_policy *q = &s->policies[j];
+            if (q->type == p->type && !strcmp(q->name, p->name) &&
+                ((!q->namespace_ && !p->namespace_) ||
+                 (q->namespace_ && p->namespace_ && !strcmp(q->namespace_, p->namespace_)))) {
+                model_fail(L->errs, p->mark, "%s '%s' is defined twice (first at %s:%d)",
+                           model_resource_type_name(p->type), p->name, q->mark.file,
+                           q->mark.line);
+                dup = true;
+            }
+        }
+        if (dup)
+            continue;
+        s->policies[s->n_policies++] = *p;
+        if (p->type == MODEL_RES_TRAFFIC_ROUTE)
+            s->n_traffic_routes++;
+    }
+}
+
+static void read_scenario_doc(loader *L, const model_node *root, const char *file,
+                              const model_load_options *opts)
+{
+    model_scenario *s = L->s;
+    schema_ctx c;
+    schema_init(&c, L->a, L->errs, NULL);
+    if (!schema_is_map(&c, root))
+        return;
+    schema_check_keys(&c, root, top_keys);
+
+    const model_node *n = model_node_get(root, "scenario");
+    if (!n)
+        schema_fail(&c, root, "scenario: must be set (a name for reports and JUnit)");
+    else {
+        size_t old = schema_push_key(&c, "scenario");
+        schema_string(&c, n, &s->name);
+        schema_pop(&c, old);
+    }
+    if ((n = model_node_get(root, "description"))) {
+        size_t old = schema_push_key(&c, "description");
+        schema_string(&c, n, &s->description);
+        schema_pop(&c, old);
+    }
+    s->seed = 1;
+    if ((n = model_node_get(root, "seed"))) {
+        size_t old = schema_push_key(&c, "seed");
+        schema_uint(&c, n, UINT64_MAX, &s->seed);
+        schema_pop(&c, old);
+    }
+    if (opts && opts->has_seed)
+        s->seed = opts->seed;
+    s->kuma_minor = MODEL_KUMA_MINOR_MAX;
+    if ((n = model_node_get(root, "kuma"))) {
+        size_t old = schema_push_key(&c, "kuma");
+        const char *v;
+        if (schema_string(&c, n, &v) == 0) {
+            int m = model_kuma_version_parse(v);
+            if (m < 0)
+                schema_fail(&c, n, "unsupported Kuma version \"%s\": splitsim reproduces 2.%d "
+                                   "to 2.%d",
+                            v, MODEL_KUMA_MINOR_MIN, MODEL_KUMA_MINOR_MAX);
+            else
+                s->kuma_minor = m;
+        }
+        schema_pop(&c, old);
+    }
+    if (opts && opts->kuma_minor > 0)
+        s->kuma_minor = opts->kuma_minor;
+    L->kuma_minor = s->kuma_minor;
+    s->mesh = "default";
+    if ((n = model_node_get(root, "mesh"))) {
+        size_t old = schema_push_key(&c, "mesh");
+        schema_string(&c, n, &s->mesh);
+        schema_pop(&c, old);
+    }
+    for (const char *k = "timeline"; k; k = strcmp(k, "timeline") ? NULL : "rollout") {
+        if ((n = model_node_get(root, k))) {
+            size_t old = schema_push_key(&c, k);
+            schema_fail(&c, root->keys[model_node_find(root, k)],
+                        "changes over time are not simulated by this version of splitsim");
+            schema_pop(&c, old);
+        }
+    }
+    if ((n = model_node_get(root, "services")))
+        read_services(L, n, &c);
+    if ((n = model_node_get(root, "resources")))
+        read_resource_list(L, n, file, NULL, 0, &c);
+    include_frame top = {file, NULL};
+    if ((n = model_node_get(root, "include")))
+        read_include_list(L, n, file, &top, 1, &c);
+
+    settle_mesh(L);
+    if ((n = model_node_get(root, "traffic")))
+        model__traffic_read(s, n, &c);
+    if ((n = model_node_get(root, "expect")))
+        model__expect_read(s, n, &c);
+}
+
+model_scenario *model_scenario_load_string(const char *name, const char *data, size_t len,
+                                           const model_load_options *opts, model_errors *errs)
+{
+    model_arena *a = model_arena_new();
+    model_scenario *s = model_arena_alloc(a, sizeof *s);
+    s->arena = a;
+    s->file = model_arena_strdup(a, name);
+    loader L = {.a = a, .errs = errs, .s = s, .kuma_minor = MODEL_KUMA_MINOR_MAX};
+    size_t before = model_errors_count(errs);
+    model_node **docs;
+    size_t ndocs;
+    char *copy = model_arena_strndup(a, data, len);
+    if (model_yaml_parse(a, s->file, copy, len, errs, &docs, &ndocs) == 0) {
+        size_t real = 0;
+        for (size_t i = 0; i < ndocs; i++)
+            if (!model_node_is_null(docs[i]))
+                docs[real++] = docs[i];
+        if (real == 0)
+            model_fail(errs, (model_mark){s->file, 1, 1}, "empty scenario: expected a mapping "
+                                                           "with at least `scenario:`");
+        else if (real > 1)
+            model_fail(errs, docs[1]->mark, "a scenario file holds one YAML document; put Kuma "
+                                            "resources in an included file");
+        else
+            read_scenario_doc(&L, docs[0], s->file, opts);
+    }
+    if (model_errors_count(errs) > before) {
+        model_arena_free(a);
+        return NULL;
+    }
+    return s;
+}
+
+model_scenario *model_scenario_load(const char *path, const model_load_options *opts,
+                                    model_errors *errs)
+{
+    model_arena *tmp = model_arena_new();
+    loader L = {.a = tmp, .errs = errs};
+    size_t len;
+    char *data = read_file(&L, path, (model_mark){path, 0, 0}, &len);
+    model_scenario *s = data ? model_scenario_load_string(path, data, len, opts, errs) : NULL;
+    model_arena_free(tmp);
+    return s;
+}

@@ -1,0 +1,134 @@
+/*
+ * match.c - policy selection and priority order; see match.h.
+ */
+#include "model/match.h"
+
+#include <string.h>
+
+/* The selector a top-level targetRef applies to each inbound (KUMA-ROUTING §1 table). */
+static model_tags selector_of(model_arena *a, const model_target_ref *t)
+{
+    model_tags sel = {0};
+    switch (t->kind) {
+    case MODEL_KIND_MESH_SUBSET:
+        return t->tags;
+    case MODEL_KIND_MESH_SERVICE:
+        model_tags_set(a, &sel, MODEL_TAG_SERVICE, t->name);
+        return sel;
+    case MODEL_KIND_MESH_SERVICE_SUBSET:
+        /* The name first, then the tags: a kuma.io/service in tags overrides the name. */
+        model_tags_set(a, &sel, MODEL_TAG_SERVICE, t->name);
+        for (size_t i = 0; i < t->tags.n; i++)
+            model_tags_set(a, &sel, t->tags.v[i].key, t->tags.v[i].value);
+        return sel;
+    default:
+        return sel;
+    }
+}
+
+/* Sets *why (when asked) to a formatted reason. */
+#define SAY(...)                                                                               \
+    do {                                                                                       \
+        if (why)                                                                               \
+            *why = model_arena_printf(a, __VA_ARGS__);                                         \
+    } while (0)
+
+bool model_match_selects(model_arena *a, const model_policy *p, const model_dataplane *dp,
+                         const char **why)
+{
+    const model_target_ref *t = &p->target;
+    if (dp->gateway) {
+        SAY("%s is a gateway; splitsim routes sidecars only", dp->name);
+        return false;
+    }
+    if (p->role == MODEL_ROLE_CONSUMER || p->role == MODEL_ROLE_WORKLOAD_OWNER) {
+        /* dppSelectedByNamespace: such policies reach their own namespace only. */
+        if (!dp->namespace_ || !p->namespace_ || strcmp(dp->namespace_, p->namespace_)) {
+            SAY("a %s policy reaches only dataplanes of its own namespace",
+                model_role_name(p->role));
+            return false;
+        }
+    }
+    if (p->role != MODEL_ROLE_PRODUCER && dp->origin == MODEL_ORIGIN_ZONE &&
+        p->origin == MODEL_ORIGIN_ZONE && p->zone && dp->zone && strcmp(p->zone, dp->zone)) {
+        /* dppSelectedByZone: a zone-originated policy stays in its zone (a dataplane with
+         * no zone label counts as local, as Kuma 2.7 resources had none). */
+        SAY("policy of zone %s, dataplane of zone %s", p->zone, dp->zone);
+        return false;
+    }
+    if (t->kind == MODEL_KIND_MESH_GATEWAY) {
+        SAY("targetRef MeshGateway selects gateways, not the sidecar %s", dp->name);
+        return false;
+    }
+    if ((t->kind == MODEL_KIND_MESH || t->kind == MODEL_KIND_MESH_SUBSET) && t->proxy_types &&
+        !(t->proxy_types & MODEL_PROXY_SIDECAR)) {
+        SAY("proxyTypes leaves out sidecars like %s", dp->name);
+        return false;
+    }
+    model_tags sel = selector_of(a, t);
+    for (size_t i = 0; i < dp->n_inbounds; i++) {
+        if (model_tags_selector_matches(&sel, &dp->inbounds[i].tags)) {
+            if (why)
+                *why = t->kind == MODEL_KIND_MESH
+                           ? model_arena_printf(a, "targetRef Mesh selects every dataplane")
+                           : model_arena_printf(a, "targetRef %s matches inbound %zu of %s",
+                                                model_target_kind_name(t->kind), i, dp->name);
+            return true;
+        }
+    }
+    if (why)
+        *why = dp->n_inbounds == 0
+                   ? model_arena_printf(a, "%s has no inbound to select", dp->name)
+                   : model_arena_printf(a, "no single inbound of %s has every tag of the %s "
+                                           "selector",
+                                        dp->name, model_target_kind_name(t->kind));
+    return false;
+}
+
+static int cmp_int(int x, int y)
+{
+    return (x > y) - (x < y);
+}
+
+int model_match_compare(const model_policy *x, const model_policy *y, int kuma_minor)
+{
+    int c = cmp_int(model_target_kind_rank(x->target.kind), model_target_kind_rank(y->target.kind));
+    if (c)
+        return c;
+    if (kuma_minor >= 6 && (c = cmp_int(x->origin, y->origin)))
+        return c;
+    /* MeshGateway: fewer tags first, so the listener-specific policy wins. */
+    if (x->target.kind == MODEL_KIND_MESH_GATEWAY &&
+        (c = cmp_int((int)x->target.tags.n, (int)y->target.tags.n)))
+        return c;
+    if (kuma_minor >= 9 && (c = cmp_int(x->role, y->role)))
+        return c;
+    /* Go compares strings bytewise; strcmp on unsigned bytes does the same. */
+    c = strcmp(x->display_name, y->display_name);
+    c = cmp_int(c, 0);
+    return kuma_minor >= 6 ? -c : c;
+}
+
+size_t model_match_policies(const model_scenario *s, model_resource_type type,
+                            const model_dataplane *dp, const model_policy **out)
+{
+    size_t n = 0;
+    model_arena *scratch = model_arena_new();
+    for (size_t i = 0; i < s->n_policies; i++) {
+        const model_policy *p = &s->policies[i];
+        if (p->type == type && model_match_selects(scratch, p, dp, NULL))
+            out[n++] = p;
+    }
+    model_arena_free(scratch);
+    /* Insertion sort: stable, and policy lists are short. */
+    for (size_t i = 1; i < n; i++) {
+        const model_policy *p = out[i];
+        size_t j = i;
+        while (j > 0 && model_match_compare(out[j - 1], p, s->kuma_minor) > 0) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = p;
+    }
+    return n;
+}

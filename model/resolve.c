@@ -1,0 +1,333 @@
+/*
+ * resolve.c - a flow into route type, policies and weighted clusters; see resolve.h.
+ *
+ * The steps, for source dataplane D and destination service S (KUMA-ROUTING §10):
+ *   1. protocol of S from all its endpoints (§5.1);
+ *   2. the MeshTCPRoutes and MeshHTTPRoutes that select D, in priority order (§1, §2.1);
+ *   3. conf(S) = JSON merge of every `to` item naming S, in that order (§2.2, §2.3);
+ *   4. which plugin's listener survives for S (§5.2, §5.3, and §9 for older Kuma);
+ *   5. the TCP split: backendRefs (or S itself), drops, cluster names, endpoints (§3).
+ */
+#include "model/resolve.h"
+#include "model/match.h"
+#include "model/merge.h"
+#include "policy.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+const char *model_route_type_name(model_route_type t)
+{
+    static const char *const names[] = {
+#define X(e, s) s,
+        MODEL_ROUTE_TYPES(X)
+#undef X
+    };
+    return names[t];
+}
+
+typedef struct resolver {
+    model_arena *a;
+    const model_scenario *s;
+    model_resolution *r;
+    size_t cap_explain;
+} resolver;
+
+static void explain(resolver *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void explain(resolver *R, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    model_resolution *r = R->r;
+    if (r->n_explain == R->cap_explain) {
+        size_t cap = R->cap_explain ? R->cap_explain * 2 : 16;
+        r->explain = model_arena_grow(R->a, r->explain, r->n_explain, cap, sizeof *r->explain);
+        R->cap_explain = cap;
+    }
+    r->explain[r->n_explain++] = model_arena_strdup(R->a, buf);
+}
+
+static const char *where(resolver *R, model_mark m)
+{
+    return model_arena_printf(R->a, "%s:%d:%d", m.file ? m.file : "?", m.line, m.col);
+}
+
+/* The tags of D's outbound for S: a declared outbound's tags, else {kuma.io/service: S}. */
+static model_tags outbound_tags(resolver *R, const model_dataplane *dp, const char *svc)
+{
+    for (size_t i = 0; i < dp->n_outbounds; i++) {
+        const char *v = model_tags_get(&dp->outbounds[i], MODEL_TAG_SERVICE);
+        if (v && !strcmp(v, svc))
+            return dp->outbounds[i];
+    }
+    model_tags t = {0};
+    model_tags_set(R->a, &t, MODEL_TAG_SERVICE, svc);
+    return t;
+}
+
+/* The merged conf of the `to` items of `matched` that name `svc`, or NULL (§2.2).  The
+ * contributing policies are appended to r->policies when `record` is set. */
+static const model_node *compute_conf(resolver *R, const model_policy **matched, size_t n,
+                                      const char *svc, bool record)
+{
+    const model_node *conf = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const model_policy *p = matched[i];
+        bool contributed = false;
+        for (size_t j = 0; j < p->n_to; j++) {
+            const model_policy_to *t = &p->to[j];
+            /* Sidecar `to` items are MeshService refs; the legacy subset is
+             * {kuma.io/service: name}, whatever namespace or sectionName say. */
+            if (t->target.kind != MODEL_KIND_MESH_SERVICE || strcmp(t->target.name, svc))
+                continue;
+            conf = model_merge_patch(R->a, conf, t->conf);
+            contributed = true;
+            if (record)
+                explain(R, "  %s '%s' to[%zu] (%s) %s", model_resource_type_name(p->type),
+                        p->name, j, where(R, t->mark),
+                        p->type == MODEL_RES_MESH_TCP_ROUTE && t->rules_empty
+                            ? "has no rules: routes to the destination itself"
+                            : "patches the conf");
+        }
+        if (contributed && record) {
+            model_resolution *r = R->r;
+            r->policies[r->n_policies++] = p;
+        }
+    }
+    return conf;
+}
+
+static bool has_to_items(const model_policy **matched, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (matched[i]->n_to)
+            return true;
+    return false;
+}
+
+static void list_matched(resolver *R, const char *type, const model_policy **m, size_t n)
+{
+    if (n == 0) {
+        explain(R, "no %s selects %s", type, R->r->from->name);
+        return;
+    }
+    explain(R, "%s policies selecting %s, in merge order (the last wins):", type,
+            R->r->from->name);
+    for (size_t i = 0; i < n; i++) {
+        const char *why = NULL;
+        model_match_selects(R->a, m[i], R->r->from, &why);
+        explain(R, "  %zu. '%s' (targetRef %s, origin %s, role %s) - %s", i + 1, m[i]->name,
+                model_target_kind_name(m[i]->target.kind),
+                m[i]->origin == MODEL_ORIGIN_GLOBAL ? "global"
+                : m[i]->origin == MODEL_ORIGIN_ZONE ? "zone"
+                                                    : "unset",
+                model_role_name(m[i]->role), why);
+    }
+}
+
+/* Backend protocols a TCP split accepts (MakeTCPSplit in meshroute/listeners.go). */
+static bool tcp_backend_protocol_ok(model_protocol p)
+{
+    return p == MODEL_PROTO_UNKNOWN || p == MODEL_PROTO_KAFKA || p == MODEL_PROTO_TCP ||
+           p == MODEL_PROTO_HTTP || p == MODEL_PROTO_HTTP2 || p == MODEL_PROTO_GRPC;
+}
+
+static void add_cluster(resolver *R, const char *service, const model_tags *ref_tags,
+                        uint32_t weight)
+{
+    model_resolution *r = R->r;
+    model_tags all = {0};
+    for (size_t i = 0; i < ref_tags->n; i++)
+        model_tags_set(R->a, &all, ref_tags->v[i].key, ref_tags->v[i].value);
+    model_tags_set(R->a, &all, MODEL_TAG_SERVICE, service); /* the name wins over tags */
+    model_cluster *c = &r->clusters[r->n_clusters++];
+    c->service = service;
+    c->tags = model_tags_without(R->a, &all, MODEL_TAG_SERVICE);
+    c->name = model_tags_cluster_name(R->a, &all);
+    c->backend = model_tags_backend_name(R->a, service, &c->tags);
+    c->weight = weight;
+    /* Endpoints are filtered on every tag but the service (and the cross-mesh tag). */
+    model_tags filter = model_tags_without(R->a, &c->tags, MODEL_TAG_MESH);
+    c->endpoints = model_mesh_endpoints(R->s, service, &filter);
+}
+
+/* §3: the TCP split from the merged conf, or the destination itself. */
+static void tcp_split(resolver *R, const model_node *conf, const model_tags *outbound)
+{
+    model_resolution *r = R->r;
+    const model_node *refs = conf ? model_node_get(model_node_get(conf, "default"), "backendRefs")
+                                  : NULL;
+    size_t n = refs ? refs->n : 1;
+    r->clusters = model_arena_alloc(R->a, (n ? n : 1) * sizeof *r->clusters);
+    if (!conf) {
+        /* DefaultBackendRef: the outbound's service with all its tags, weight 100. */
+        model_tags t = model_tags_without(R->a, outbound, MODEL_TAG_SERVICE);
+        add_cluster(R, r->to, &t, 100);
+        explain(R, "no MeshTCPRoute conf for %s: Kuma's default route to it (weight 100)", r->to);
+        return;
+    }
+    bool whole_split_dropped = false;
+    for (size_t i = 0; i < refs->n; i++) {
+        model_backend_ref b;
+        model__backend_ref_read(R->a, refs->items[i], &b);
+        const char *at = where(R, b.mark);
+        if (b.has_weight && b.weight == 0) {
+            explain(R, "backendRefs[%zu] %s (%s) dropped: weight 0", i, b.name, at);
+            continue;
+        }
+        model_protocol bp = model_mesh_service_protocol(R->s, b.name);
+        if (!tcp_backend_protocol_ok(bp)) {
+            explain(R, "backendRefs[%zu] %s (%s) dropped: its protocol %s cannot be proxied as "
+                       "TCP%s",
+                    i, b.name, at, model_protocol_name(bp),
+                    R->s->kuma_minor < 9 ? " (before Kuma 2.9 this empties the whole split)" : "");
+            if (R->s->kuma_minor < 9)
+                whole_split_dropped = true;
+            continue;
+        }
+        add_cluster(R, b.name, &b.tags, b.has_weight ? (uint32_t)b.weight : 1);
+        model_cluster *c = &r->clusters[r->n_clusters - 1];
+        explain(R, "backendRefs[%zu] (%s) -> cluster %s, weight %u%s, %zu endpoint%s%s", i, at,
+                c->name, c->weight, b.has_weight ? "" : " (default)", c->endpoints,
+                c->endpoints == 1 ? "" : "s",
+                c->endpoints ? "" : ": its connections fail");
+    }
+    if (whole_split_dropped)
+        r->n_clusters = 0;
+}
+
+static void set_unsupported(resolver *R, const char *why)
+{
+    R->r->unsupported = why;
+    explain(R, "not simulated: %s", why);
+}
+
+/* Kuma's route for an HTTP destination with no MeshHTTPRoute conf: the catch-all
+ * PathPrefix / to the destination itself (§4.1). */
+static void http_default(resolver *R, const model_tags *outbound)
+{
+    model_resolution *r = R->r;
+    r->route = MODEL_ROUTE_MESH_HTTP_ROUTE;
+    r->is_default = true;
+    r->routes = model_arena_alloc(R->a, sizeof *r->routes);
+    r->n_routes = 1;
+    model_cluster *saved = r->clusters;
+    size_t saved_n = r->n_clusters;
+    r->clusters = model_arena_alloc(R->a, sizeof *r->clusters);
+    r->n_clusters = 0;
+    model_tags t = model_tags_without(R->a, outbound, MODEL_TAG_SERVICE);
+    add_cluster(R, r->to, &t, 100);
+    r->routes[0] = (model_http_route){NULL, false, r->clusters, 1};
+    r->clusters = saved;
+    r->n_clusters = saved_n;
+    explain(R, "no MeshHTTPRoute conf for %s: Kuma's catch-all route (PathPrefix /) to it", r->to);
+}
+
+model_resolution *model_resolve(model_arena *a, const model_scenario *s,
+                                const model_dataplane *from, const char *to)
+{
+    model_resolution *r = model_arena_alloc(a, sizeof *r);
+    resolver R = {a, s, r, 0};
+    r->from = from;
+    r->to = to;
+    r->policies = model_arena_alloc(a, (s->n_policies ? s->n_policies : 1) * sizeof *r->policies);
+
+    /* 1. Protocol (§5.1). */
+    r->protocol = model_mesh_service_protocol(s, to);
+    size_t n_endpoints = model_mesh_endpoints(s, to, &(model_tags){0});
+    explain(&R, "protocol of %s: %s (common protocol of its %zu endpoint%s)", to,
+            model_protocol_name(r->protocol), n_endpoints, n_endpoints == 1 ? "" : "s");
+    bool http = model_protocol_is_http(r->protocol);
+    model_tags outbound = outbound_tags(&R, from, to);
+
+    /* 2. Matched policies (§1, §2.1). */
+    const model_policy **tcp = model_arena_alloc(a, (s->n_policies + 1) * sizeof *tcp);
+    const model_policy **hr = model_arena_alloc(a, (s->n_policies + 1) * sizeof *hr);
+    size_t n_tcp = model_match_policies(s, MODEL_RES_MESH_TCP_ROUTE, from, tcp);
+    size_t n_http = model_match_policies(s, MODEL_RES_MESH_HTTP_ROUTE, from, hr);
+    list_matched(&R, "MeshTCPRoute", tcp, n_tcp);
+    if (n_http)
+        list_matched(&R, "MeshHTTPRoute", hr, n_http);
+
+    /* 3. Confs (§2.2, §2.3); HTTP only for presence here. */
+    const model_node *conf_http = compute_conf(&R, hr, n_http, to, false);
+    if (conf_http)
+        explain(&R, "a MeshHTTPRoute names %s", to);
+
+    /* 4. Which listener survives. */
+    bool traffic_routes = s->n_traffic_routes > 0;
+    if (s->kuma_minor <= 5) {
+        /* §9: before 2.6 the MeshTCPRoute plugin acts only on outbounds with a TCP conf
+         * and leaves an HTTP-like one to MeshHTTPRoute when an HTTP rule exists; every
+         * other outbound is the default TrafficRoute route-all-<mesh>'s. */
+        const model_node *conf = compute_conf(&R, tcp, n_tcp, to, false);
+        if (conf && !(http && conf_http)) {
+            explain(&R, "MeshTCPRoute conf for %s, merged in this order:", to);
+            r->route = MODEL_ROUTE_MESH_TCP_ROUTE;
+            compute_conf(&R, tcp, n_tcp, to, true);
+            tcp_split(&R, conf, &outbound);
+        } else if (http && conf_http) {
+            set_unsupported(&R, "MeshHTTPRoute routing");
+        } else if (traffic_routes) {
+            set_unsupported(&R, "TrafficRoute routing");
+        } else {
+            /* route-all-<mesh>: destination {kuma.io/service: '*'} resolved to the
+             * outbound's own tags, one split of weight 1 (§5.4). */
+            r->route = MODEL_ROUTE_TRAFFIC_ROUTE;
+            r->is_default = true;
+            r->clusters = model_arena_alloc(a, sizeof *r->clusters);
+            model_tags t = model_tags_without(a, &outbound, MODEL_TAG_SERVICE);
+            add_cluster(&R, to, &t, 1);
+            explain(&R, "Kuma 2.%d: no MeshTCPRoute conf for %s, so the default TrafficRoute "
+                        "route-all-%s routes it to itself",
+                    s->kuma_minor, to, s->mesh);
+        }
+        goto done;
+    }
+
+    bool use_tcp = !traffic_routes || has_to_items(tcp, n_tcp);
+    bool use_http = !traffic_routes || has_to_items(hr, n_http);
+    if (traffic_routes)
+        explain(&R, "the mesh has %zu TrafficRoute%s: the MeshTCPRoute plugin %s, the "
+                    "MeshHTTPRoute plugin %s (§5.3)",
+                s->n_traffic_routes, s->n_traffic_routes == 1 ? "" : "s",
+                use_tcp ? "acts (this proxy has MeshTCPRoute rules)" : "stays out",
+                use_http ? "acts" : "stays out");
+    const model_node *conf_tcp = compute_conf(&R, tcp, n_tcp, to, false);
+    if (use_tcp && (!http || (conf_tcp && !conf_http))) {
+        if (http)
+            explain(&R, "%s speaks %s but only a MeshTCPRoute names it: TCP proxying (§5.2)", to,
+                    model_protocol_name(r->protocol));
+        r->route = MODEL_ROUTE_MESH_TCP_ROUTE;
+        if (conf_tcp) {
+            explain(&R, "MeshTCPRoute conf for %s, merged in this order:", to);
+            compute_conf(&R, tcp, n_tcp, to, true);
+        } else {
+            r->is_default = true;
+        }
+        tcp_split(&R, conf_tcp, &outbound);
+    } else if (use_http && http) {
+        if (conf_tcp)
+            explain(&R, "a MeshHTTPRoute also names %s, and it speaks %s: MeshHTTPRoute wins "
+                        "(§5.2)", to, model_protocol_name(r->protocol));
+        if (conf_http)
+            set_unsupported(&R, "MeshHTTPRoute routing");
+        else
+            http_default(&R, &outbound);
+    } else if (traffic_routes) {
+        set_unsupported(&R, "TrafficRoute routing");
+    }
+
+done:
+    if (!r->unsupported && r->route == MODEL_ROUTE_MESH_TCP_ROUTE && r->n_clusters == 0) {
+        r->route = MODEL_ROUTE_NONE;
+        explain(&R, "nothing left to route to: the listener closes every connection");
+    }
+    explain(&R, "decision: %s%s", model_route_type_name(r->route),
+            r->is_default ? " (default route)" : "");
+    return r;
+}

@@ -1,0 +1,384 @@
+/*
+ * schema.c - field checks with paths and hints; see schema.h.
+ */
+#include "schema.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void schema_init(schema_ctx *c, model_arena *a, model_errors *errs, const char *subject)
+{
+    c->arena = a;
+    c->errs = errs;
+    c->subject = subject;
+    c->path[0] = '\0';
+    c->len = 0;
+}
+
+static size_t push(schema_ctx *c, const char *key, size_t index)
+{
+    size_t old = c->len;
+    size_t room = sizeof c->path - c->len;
+    int n = key ? snprintf(c->path + c->len, room, "%s%s", c->len ? "." : "", key)
+                : snprintf(c->path + c->len, room, "[%zu]", index);
+    if (n > 0)
+        c->len = (size_t)n < room ? c->len + (size_t)n : sizeof c->path - 1;
+    return old;
+}
+
+size_t schema_push_key(schema_ctx *c, const char *key)
+{
+    return push(c, key, 0);
+}
+
+size_t schema_push_index(schema_ctx *c, size_t i)
+{
+    return push(c, NULL, i);
+}
+
+void schema_pop(schema_ctx *c, size_t old_len)
+{
+    c->len = old_len;
+    c->path[old_len] = '\0';
+}
+
+static int vfail(schema_ctx *c, model_mark at, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    const char *sp = c->subject && c->len ? " " : "";
+    const char *colon = c->subject || c->len ? ": " : "";
+    return model_fail(c->errs, at, "%s%s%s%s%s", c->subject ? c->subject : "", sp, c->path,
+                      colon, msg);
+}
+
+int schema_fail(schema_ctx *c, const model_node *node, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vfail(c, node ? node->mark : (model_mark){0}, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int schema_fail_at(schema_ctx *c, model_mark at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vfail(c, at, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* Quotes a scalar for messages the way a user wrote it, cut to a readable length. */
+static const char *shown(const model_node *n, char *buf, size_t size)
+{
+    if (n->kind != MODEL_NODE_SCALAR)
+        return model_node_describe(n);
+    if (model_node_is_null(n))
+        return "null";
+    snprintf(buf, size, "\"%.60s%s\"", n->text, n->len > 60 ? "..." : "");
+    return buf;
+}
+
+bool schema_is_map(schema_ctx *c, const model_node *n)
+{
+    if (n && n->kind == MODEL_NODE_MAP)
+        return true;
+    char buf[80];
+    schema_fail(c, n, "expected a mapping, got %s", n ? shown(n, buf, sizeof buf) : "nothing");
+    return false;
+}
+
+bool schema_is_seq(schema_ctx *c, const model_node *n)
+{
+    if (n && n->kind == MODEL_NODE_SEQ)
+        return true;
+    char buf[80];
+    schema_fail(c, n, "expected a list, got %s", n ? shown(n, buf, sizeof buf) : "nothing");
+    return false;
+}
+
+/* Levenshtein distance, bounded: strings here are field names, a few dozen bytes. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 64;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            /* Case-only differences (`backendrefs`) count as half a mistake. */
+            if (cost && (a[i - 1] | 0x20) == (b[j - 1] | 0x20))
+                cost = 0;
+            size_t best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *schema_suggest_n(const char *word, const char *const *candidates, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    size_t limit = strlen(word) <= 4 ? 1 : strlen(word) <= 8 ? 2 : 3;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = distance(word, candidates[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    return best_d <= limit ? best : NULL;
+}
+
+const char *schema_suggest(const char *word, const char *const *candidates)
+{
+    size_t n = 0;
+    while (candidates[n])
+        n++;
+    return schema_suggest_n(word, candidates, n);
+}
+
+int schema_check_keys(schema_ctx *c, const model_node *map, const char *const *known)
+{
+    int unknown = 0;
+    for (size_t i = 0; i < map->n; i++) {
+        const char *key = map->keys[i]->text;
+        bool ok = false;
+        for (const char *const *k = known; *k && !ok; k++)
+            ok = !strcmp(*k, key);
+        if (ok)
+            continue;
+        unknown++;
+        const char *hint = schema_suggest(key, known);
+        size_t old = schema_push_key(c, key);
+        if (hint)
+            schema_fail(c, map->keys[i], "unknown field '%s' (did you mean '%s'?)", key, hint);
+        else
+            schema_fail(c, map->keys[i], "unknown field '%s'", key);
+        schema_pop(c, old);
+    }
+    return unknown;
+}
+
+int schema_string(schema_ctx *c, const model_node *n, const char **out)
+{
+    char buf[80];
+    if (!n || n->kind != MODEL_NODE_SCALAR || model_node_is_null(n))
+        return schema_fail(c, n, "expected a string, got %s", n ? shown(n, buf, sizeof buf)
+                                                                 : "nothing");
+    *out = n->text;
+    return 0;
+}
+
+/* Parses an unsigned decimal with no sign, no spaces; -1 on overflow past `max`. */
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        uint64_t d = (uint64_t)(*s - '0');
+        if (v > (max - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int schema_uint(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out)
+{
+    char buf[80];
+    if (n && n->kind == MODEL_NODE_SCALAR && n->plain && parse_u64(n->text, max, out) == 0)
+        return 0;
+    return schema_fail(c, n, "expected an integer 0..%llu, got %s", (unsigned long long)max,
+                       n ? shown(n, buf, sizeof buf) : "nothing");
+}
+
+int schema_bool(schema_ctx *c, const model_node *n, bool *out)
+{
+    char buf[80];
+    if (n && n->kind == MODEL_NODE_SCALAR && n->plain) {
+        if (!strcmp(n->text, "true")) {
+            *out = true;
+            return 0;
+        }
+        if (!strcmp(n->text, "false")) {
+            *out = false;
+            return 0;
+        }
+    }
+    return schema_fail(c, n, "expected true or false, got %s",
+                       n ? shown(n, buf, sizeof buf) : "nothing");
+}
+
+int schema_parse_duration(const char *s, uint64_t *ns)
+{
+    static const struct {
+        const char *unit;
+        uint64_t ns;
+    } units[] = {{"ns", 1},           {"us", 1000},           {"ms", 1000000},
+                 {"s", 1000000000ULL}, {"m", 60000000000ULL}, {"h", 3600000000000ULL}};
+    uint64_t total = 0;
+    if (!strcmp(s, "0")) {
+        *ns = 0;
+        return 0;
+    }
+    if (!*s)
+        return -1;
+    while (*s) {
+        uint64_t v = 0;
+        const char *start = s;
+        while (*s >= '0' && *s <= '9') {
+            if (v > (UINT64_MAX - 9) / 10)
+                return -1;
+            v = v * 10 + (uint64_t)(*s++ - '0');
+        }
+        if (s == start)
+            return -1;
+        size_t best = 0, best_len = 0;
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+            size_t l = strlen(units[i].unit);
+            if (!strncmp(s, units[i].unit, l) && l > best_len) {
+                best = i;
+                best_len = l;
+            }
+        }
+        if (!best_len)
+            return -1;
+        s += best_len;
+        if (v && units[best].ns > UINT64_MAX / v)
+            return -1;
+        if (total > UINT64_MAX - v * units[best].ns)
+            return -1;
+        total += v * units[best].ns;
+    }
+    /* Durations stay below 2^62 ns (~146 years) so sums of them never overflow. */
+    if (total > (1ULL << 62))
+        return -1;
+    *ns = total;
+    return 0;
+}
+
+int schema_duration(schema_ctx *c, const model_node *n, uint64_t *ns)
+{
+    char buf[80];
+    if (n && n->kind == MODEL_NODE_SCALAR && !model_node_is_null(n) &&
+        schema_parse_duration(n->text, ns) == 0)
+        return 0;
+    return schema_fail(c, n,
+                       "expected a duration such as 30s, 1m30s or 250ms (units ns, us, ms, "
+                       "s, m, h), got %s",
+                       n ? shown(n, buf, sizeof buf) : "nothing");
+}
+
+int schema_rate(schema_ctx *c, const model_node *n, uint64_t *count, uint64_t *unit_ns)
+{
+    char buf[80];
+    if (n && n->kind == MODEL_NODE_SCALAR) {
+        const char *slash = strchr(n->text, '/');
+        if (slash && slash > n->text) {
+            char num[32];
+            size_t l = (size_t)(slash - n->text);
+            uint64_t v;
+            if (l < sizeof num) {
+                memcpy(num, n->text, l);
+                num[l] = '\0';
+                uint64_t unit = !strcmp(slash + 1, "s")   ? 1000000000ULL
+                                : !strcmp(slash + 1, "m") ? 60000000000ULL
+                                : !strcmp(slash + 1, "h") ? 3600000000000ULL
+                                                          : 0;
+                if (unit && parse_u64(num, 1000000000000ULL, &v) == 0 && v > 0) {
+                    *count = v;
+                    *unit_ns = unit;
+                    return 0;
+                }
+            }
+        }
+    }
+    return schema_fail(c, n, "expected a rate such as 500/s, 30/m or 100/h (at least 1), got %s",
+                       n ? shown(n, buf, sizeof buf) : "nothing");
+}
+
+int schema_percent(schema_ctx *c, const model_node *n, uint32_t *milli)
+{
+    char buf[80];
+    if (n && n->kind == MODEL_NODE_SCALAR && n->plain) {
+        const char *s = n->text;
+        uint64_t whole = 0, frac = 0;
+        int digits = 0, fdigits = 0;
+        while (*s >= '0' && *s <= '9' && digits < 4)
+            whole = whole * 10 + (uint64_t)(*s++ - '0'), digits++;
+        if (*s == '.') {
+            s++;
+            while (*s >= '0' && *s <= '9' && fdigits < 3)
+                frac = frac * 10 + (uint64_t)(*s++ - '0'), fdigits++;
+            if (!fdigits)
+                digits = 0;
+        }
+        for (int i = fdigits; i < 3; i++)
+            frac *= 10;
+        if (!*s && digits && whole * 1000 + frac <= 100000) {
+            *milli = (uint32_t)(whole * 1000 + frac);
+            return 0;
+        }
+    }
+    return schema_fail(c, n,
+                       "expected a percentage 0..100 with at most 3 decimals, got %s",
+                       n ? shown(n, buf, sizeof buf) : "nothing");
+}
+
+int schema_tags(schema_ctx *c, const model_node *n, schema_tag_mode mode, model_tags *out)
+{
+    int rc = 0;
+    *out = (model_tags){0};
+    if (!schema_is_map(c, n))
+        return -1;
+    for (size_t i = 0; i < n->n; i++) {
+        const char *key = n->keys[i]->text;
+        const model_node *v = n->items[i];
+        size_t old = schema_push_key(c, key);
+        const char *value;
+        /* Kuma's messages (validateTagKeyValues, ValidateTags, ValidateSelector in
+         * pkg/core/resources/apis/mesh/validators.go), said at the same paths. */
+        if (schema_string(c, v, &value) < 0) {
+            rc = -1;
+        } else if (mode != SCHEMA_TAGS_ANY && !*key) {
+            rc = schema_fail(c, n->keys[i], "tag name must be non-empty");
+        } else if (mode != SCHEMA_TAGS_ANY && !model_tags_valid_key(key)) {
+            rc = schema_fail(c, n->keys[i], "tag name must consist of alphanumeric characters, "
+                                            "dots, dashes, slashes and underscores");
+        } else if (mode != SCHEMA_TAGS_ANY && !*value) {
+            rc = schema_fail(c, v, "tag value must be non-empty");
+        } else if (mode == SCHEMA_TAGS_KUMA && !model_tags_valid_value(value)) {
+            rc = schema_fail(c, v, "tag value must consist of alphanumeric characters, dots, "
+                                   "dashes and underscores");
+        } else if (mode == SCHEMA_TAGS_SELECTOR && strcmp(value, "*") &&
+                   !model_tags_valid_key(value)) {
+            rc = schema_fail(c, v, "tag value must consist of alphanumeric characters, dots, "
+                                   "dashes, slashes and underscores or be \"*\"");
+        } else {
+            model_tags_set(c->arena, out, key, value);
+        }
+        schema_pop(c, old);
+    }
+    return rc;
+}

@@ -1,0 +1,80 @@
+/*
+ * schema.h - checking YAML trees against what splitsim and Kuma accept (internal).
+ *
+ * Every reader of user YAML goes through these helpers, so every mistake reads the same
+ * way: `file:line:col: <subject> <path>: <problem>`, where the subject names the resource
+ * ("MeshTCPRoute 'canary'") and the path is the field path as the user wrote it
+ * ("spec.to[0].rules[0].default.backendRefs[1].weight").  The helpers record the error
+ * and return -1 (or NULL/false); callers keep going so that all problems of a file are
+ * reported.
+ */
+#ifndef MODEL_SCHEMA_H
+#define MODEL_SCHEMA_H
+
+#include "model/arena.h"
+#include "model/error.h"
+#include "model/node.h"
+#include "model/tags.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct schema_ctx {
+    model_arena *arena;
+    model_errors *errs;
+    const char *subject; /* e.g. "MeshTCPRoute 'canary'", or NULL at scenario level */
+    char path[512];
+    size_t len;
+} schema_ctx;
+
+void schema_init(schema_ctx *c, model_arena *a, model_errors *errs, const char *subject);
+
+/* Path segments: push returns the old length, to give back to schema_pop. */
+size_t schema_push_key(schema_ctx *c, const char *key);
+size_t schema_push_index(schema_ctx *c, size_t i);
+void schema_pop(schema_ctx *c, size_t old_len);
+
+/* Records `<subject> <path>: <message>` at the node's mark (or `at` when node is NULL)
+ * and returns -1. */
+int schema_fail(schema_ctx *c, const model_node *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int schema_fail_at(schema_ctx *c, model_mark at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Shape checks: fail with "expected a mapping, got a list" and the like. */
+bool schema_is_map(schema_ctx *c, const model_node *n);
+bool schema_is_seq(schema_ctx *c, const model_node *n);
+
+/* Reports every key of `map` not in the NULL-terminated `known` list as
+ * "unknown field 'x'" with a "did you mean 'y'?" hint when one is close.  Returns the
+ * number of unknown keys. */
+int schema_check_keys(schema_ctx *c, const model_node *map, const char *const *known);
+
+/* The closest of `candidates` (NULL-terminated) to `word`, or NULL if none is close. */
+const char *schema_suggest(const char *word, const char *const *candidates);
+/* Same over an array of n strings. */
+const char *schema_suggest_n(const char *word, const char *const *candidates, size_t n);
+
+/* Values.  Each fails with the expected form and what was written. */
+int schema_string(schema_ctx *c, const model_node *n, const char **out);
+int schema_uint(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out);
+int schema_bool(schema_ctx *c, const model_node *n, bool *out);
+/* `1m30s`, `500ms`, `0s`: integer + unit (ns|us|ms|s|m|h), concatenated; plain `0` too. */
+int schema_duration(schema_ctx *c, const model_node *n, uint64_t *ns);
+/* `N/s`, `N/m`, `N/h` (N > 0). */
+int schema_rate(schema_ctx *c, const model_node *n, uint64_t *count, uint64_t *unit_ns);
+/* A percentage 0..100 with at most three decimals, in thousandths. */
+int schema_percent(schema_ctx *c, const model_node *n, uint32_t *milli);
+typedef enum schema_tag_mode {
+    SCHEMA_TAGS_ANY,      /* any non-null strings (request headers) */
+    SCHEMA_TAGS_KUMA,     /* Kuma's ValidateTags: values ^[a-zA-Z0-9.\-_:]*$, non-empty */
+    SCHEMA_TAGS_SELECTOR, /* Kuma's ValidateSelector: values may also hold '/' or be "*" */
+} schema_tag_mode;
+
+/* A string -> string mapping as a sorted tag map, checked as `mode` says. */
+int schema_tags(schema_ctx *c, const model_node *n, schema_tag_mode mode, model_tags *out);
+
+/* Parses a duration string (no node); returns -1 if malformed or out of range. */
+int schema_parse_duration(const char *s, uint64_t *ns);
+
+#endif

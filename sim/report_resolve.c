@@ -1,0 +1,258 @@
+/*
+ * report_resolve.c - `splitsim resolve`: the routing of each flow, as a table or as JSON
+ * (SPEC §4, `resolve --format json`).
+ */
+#include "sim/report.h"
+#include "model/arena.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sim_format_parse(const char *s)
+{
+    static const char *const names[] = {
+#define X(e, n) n,
+        SIM_FORMATS(X)
+#undef X
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(s, names[i]))
+            return (int)i;
+    return -1;
+}
+
+typedef struct pair {
+    const model_dataplane *from;
+    const char *to;
+} pair;
+
+static bool pair_selected(const pair *p, const sim_resolve_options *opt)
+{
+    if (opt->to && strcmp(p->to, opt->to))
+        return false;
+    if (opt->from && strcmp(p->from->name, opt->from) &&
+        !(p->from->service && !strcmp(p->from->service, opt->from)))
+        return false;
+    return true;
+}
+
+/* The pairs to print: those the traffic uses (flow order, then source order), or with
+ * --all every sidecar against every service.  Duplicates are printed once. */
+static pair *collect_pairs(model_arena *a, const model_scenario *s, const sim_resolve_options *opt,
+                           size_t *n)
+{
+    size_t cap = 0, nsvc = 0;
+    const char **svcs = model_scenario_services(s, &nsvc);
+    if (opt->all)
+        cap = s->n_dataplanes * (nsvc ? nsvc : 1);
+    else
+        for (size_t i = 0; i < s->n_flows; i++)
+            cap += s->flows[i].n_sources;
+    pair *v = model_arena_alloc(a, (cap ? cap : 1) * sizeof *v);
+    *n = 0;
+    if (opt->all) {
+        for (size_t i = 0; i < s->n_dataplanes; i++)
+            for (size_t j = 0; j < nsvc && !s->dataplanes[i].gateway; j++)
+                v[(*n)++] = (pair){&s->dataplanes[i], svcs[j]};
+    } else {
+        for (size_t i = 0; i < s->n_flows; i++) {
+            const model_flow *f = &s->flows[i];
+            for (size_t j = 0; j < f->n_sources; j++) {
+                pair p = {f->sources[j], f->to};
+                bool dup = false;
+                for (size_t k = 0; k < *n && !dup; k++)
+                    dup = v[k].from == p.from && !strcmp(v[k].to, p.to);
+                if (!dup)
+                    v[(*n)++] = p;
+            }
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (pair_selected(&v[i], opt))
+            v[kept++] = v[i];
+    *n = kept;
+    return v;
+}
+
+static json_t *json_clusters(const model_cluster *c, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *tags = json_object();
+        for (size_t t = 0; t < c[i].tags.n; t++)
+            json_object_set_new(tags, c[i].tags.v[t].key, json_string(c[i].tags.v[t].value));
+        json_t *o = json_object();
+        json_object_set_new(o, "service", json_string(c[i].service));
+        json_object_set_new(o, "tags", tags);
+        json_object_set_new(o, "name", json_string(c[i].name));
+        json_object_set_new(o, "weight", json_integer(c[i].weight));
+        json_object_set_new(o, "endpoints", json_integer((json_int_t)c[i].endpoints));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+/* A Kuma match object as the user wrote it (scalars as strings, numbers kept as text
+ * unless plain digits). */
+static json_t *json_of_node(const model_node *n)
+{
+    switch (n->kind) {
+    case MODEL_NODE_SCALAR:
+        if (n->plain && (!strcmp(n->text, "true") || !strcmp(n->text, "false")))
+            return json_boolean(!strcmp(n->text, "true"));
+        return json_string(n->text);
+    case MODEL_NODE_SEQ: {
+        json_t *a = json_array();
+        for (size_t i = 0; i < n->n; i++)
+            json_array_append_new(a, json_of_node(n->items[i]));
+        return a;
+    }
+    case MODEL_NODE_MAP: {
+        json_t *o = json_object();
+        for (size_t i = 0; i < n->n; i++)
+            if (!model_node_is_null(n->items[i]))
+                json_object_set_new(o, n->keys[i]->text, json_of_node(n->items[i]));
+        return o;
+    }
+    }
+    return json_null();
+}
+
+static json_t *json_resolution(const model_resolution *r, bool explain)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "from", json_string(r->from->name));
+    json_object_set_new(o, "to", json_string(r->to));
+    json_object_set_new(o, "protocol", json_string(model_protocol_name(r->protocol)));
+    json_object_set_new(o, "route", json_string(model_route_type_name(r->route)));
+    json_object_set_new(o, "default", json_boolean(r->is_default));
+    json_t *pol = json_array();
+    for (size_t i = 0; i < r->n_policies; i++)
+        json_array_append_new(pol, json_string(r->policies[i]->name));
+    json_object_set_new(o, "policies", pol);
+    json_object_set_new(o, "clusters", json_clusters(r->clusters, r->n_clusters));
+    json_t *routes = json_array();
+    for (size_t i = 0; i < r->n_routes; i++) {
+        const model_http_route *h = &r->routes[i];
+        json_t *ro = json_object();
+        json_t *match;
+        if (h->match) {
+            match = json_of_node(h->match);
+        } else {
+            match = json_object();
+            json_t *path = json_object();
+            json_object_set_new(path, "type", json_string("PathPrefix"));
+            json_object_set_new(path, "value", json_string("/"));
+            json_object_set_new(match, "path", path);
+        }
+        json_object_set_new(ro, "match", match);
+        json_object_set_new(ro, "action", json_string(h->redirect ? "redirect" : "forward"));
+        json_object_set_new(ro, "clusters", json_clusters(h->clusters, h->n_clusters));
+        json_array_append_new(routes, ro);
+    }
+    json_object_set_new(o, "routes", routes);
+    if (explain) {
+        json_t *ex = json_array();
+        for (size_t i = 0; i < r->n_explain; i++)
+            json_array_append_new(ex, json_string(r->explain[i]));
+        json_object_set_new(o, "explain", ex);
+    }
+    return o;
+}
+
+static void text_clusters(FILE *out, const model_cluster *c, size_t n, const char *indent)
+{
+    uint64_t total = 0;
+    size_t wname = strlen("BACKEND"), wcl = strlen("CLUSTER");
+    for (size_t i = 0; i < n; i++) {
+        total += c[i].weight;
+        if (strlen(c[i].backend) > wname)
+            wname = strlen(c[i].backend);
+        if (strlen(c[i].name) > wcl)
+            wcl = strlen(c[i].name);
+    }
+    fprintf(out, "%s%-*s  %-*s  %10s  %7s  %9s\n", indent, (int)wname, "BACKEND", (int)wcl,
+            "CLUSTER", "WEIGHT", "SHARE", "ENDPOINTS");
+    for (size_t i = 0; i < n; i++) {
+        /* Shares in text only; thousandths of a percent computed in integers. */
+        uint64_t milli = total ? (c[i].weight * 100000ULL + total / 2) / total : 0;
+        fprintf(out, "%s%-*s  %-*s  %10u  %3llu.%02llu%%  %9zu%s\n", indent, (int)wname,
+                c[i].backend, (int)wcl, c[i].name, c[i].weight,
+                (unsigned long long)(milli / 1000), (unsigned long long)(milli % 1000 / 10),
+                c[i].endpoints, c[i].endpoints ? "" : "  (connections fail)");
+    }
+}
+
+static void text_resolution(FILE *out, const model_resolution *r, bool explain)
+{
+    fprintf(out, "%s -> %s (%s)\n", r->from->name, r->to, model_protocol_name(r->protocol));
+    fprintf(out, "  route: %s%s\n", model_route_type_name(r->route),
+            r->is_default ? " (default: no policy applies)" : "");
+    if (r->n_policies) {
+        fprintf(out, "  policies (merge order, last wins):");
+        for (size_t i = 0; i < r->n_policies; i++)
+            fprintf(out, " %s", r->policies[i]->name);
+        fputc('\n', out);
+    }
+    if (r->route == MODEL_ROUTE_NONE)
+        fprintf(out, "  no cluster: connections are closed\n");
+    if (r->n_clusters)
+        text_clusters(out, r->clusters, r->n_clusters, "  ");
+    for (size_t i = 0; i < r->n_routes; i++) {
+        fprintf(out, "  route %zu: %s\n", i + 1,
+                r->routes[i].match ? "(match)" : "PathPrefix / (Kuma's catch-all)");
+        text_clusters(out, r->routes[i].clusters, r->routes[i].n_clusters, "    ");
+    }
+    if (explain) {
+        fprintf(out, "  why:\n");
+        for (size_t i = 0; i < r->n_explain; i++)
+            fprintf(out, "    %s\n", r->explain[i]);
+    }
+}
+
+int sim_report_resolve(FILE *out, FILE *err, const model_scenario *s,
+                       const sim_resolve_options *opt)
+{
+    model_arena *a = model_arena_new();
+    size_t n;
+    pair *pairs = collect_pairs(a, s, opt, &n);
+    int rc = 0;
+    if (n == 0 && (opt->from || opt->to)) {
+        fprintf(err, "%s: no flow matches%s%s%s%s\n", s->file, opt->from ? " --from " : "",
+                opt->from ? opt->from : "", opt->to ? " --to " : "", opt->to ? opt->to : "");
+        model_arena_free(a);
+        return 2;
+    }
+    model_resolution **res = model_arena_alloc(a, (n ? n : 1) * sizeof *res);
+    for (size_t i = 0; i < n; i++) {
+        res[i] = model_resolve(a, s, pairs[i].from, pairs[i].to);
+        if (res[i]->unsupported) {
+            fprintf(err, "%s: %s -> %s needs %s, which this version of splitsim does not "
+                         "simulate\n",
+                    s->file, pairs[i].from->name, pairs[i].to, res[i]->unsupported);
+            rc = 2;
+        }
+    }
+    if (rc == 0 && opt->format == SIM_FORMAT_JSON) {
+        json_t *root = json_object();
+        json_object_set_new(root, "scenario", json_string(s->name));
+        json_t *flows = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(flows, json_resolution(res[i], opt->explain));
+        json_object_set_new(root, "flows", flows);
+        json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', out);
+        json_decref(root);
+    } else if (rc == 0) {
+        fprintf(out, "scenario %s (Kuma 2.%d semantics, mesh %s)\n", s->name, s->kuma_minor,
+                s->mesh);
+        for (size_t i = 0; i < n; i++) {
+            fputc('\n', out);
+            text_resolution(out, res[i], opt->explain);
+        }
+    }
+    model_arena_free(a);
+    return rc;
+}
