@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The bad-input corpus: every tests/bad/<case>.yaml must be refused by `splitsim validate`
+# with exit status 2 and exactly the messages in tests/bad/<case>.err (stderr).
+# UPDATE=1 rewrites the .err files (then review the diff before committing).
+set -uo pipefail
+splitsim=$(realpath "${1:?usage: run_bad.sh SPLITSIM}")
+cd "$(dirname "$0")/.."
+pass=0 fail=0
+for y in tests/bad/*.yaml; do
+    err=${y%.yaml}.err
+    got=$("$splitsim" validate "$y" 2>&1 >/dev/null)
+    rc=$?
+    [[ ${UPDATE:-0} == 1 ]] && printf '%s\n' "$got" >"$err"
+    if [[ $rc -eq 2 && -f $err ]] && diff -u "$err" <(printf '%s\n' "$got") >/tmp/bad.diff.$$; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $y (exit $rc, expected 2)"
+        [[ -f $err ]] && head -20 /tmp/bad.diff.$$ || echo "  missing $err"
+    fi
+    rm -f /tmp/bad.diff.$$
+done
+echo "bad input: $pass passed, $fail failed"
+((fail == 0 && pass >= 1))

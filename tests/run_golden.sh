@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Golden outputs: each scenario's report must match its stored output byte for byte.
+#   tests/kuma/<case>.yaml       -> tests/kuma/<case>.expected.json   (resolve --format json)
+#   scenarios/<name>.yaml        -> tests/golden/<name>.resolve.json  (resolve --format json)
+# Run from anywhere; paths in outputs are relative to the repository root.
+# UPDATE=1 rewrites the stored outputs (then review the diff before committing).
+set -uo pipefail
+splitsim=$(realpath "${1:?usage: run_golden.sh SPLITSIM}")
+cd "$(dirname "$0")/.."
+pass=0 fail=0
+check() { # yaml expected command...
+    local yaml=$1 expected=$2; shift 2
+    local got
+    got=$("$splitsim" "$@" "$yaml" 2>&1)
+    if [[ ${UPDATE:-0} == 1 ]]; then
+        printf '%s\n' "$got" >"$expected"
+    fi
+    if [[ -f $expected ]] && diff -u "$expected" <(printf '%s\n' "$got") >/tmp/golden.diff.$$; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $yaml ($*)"
+        [[ -f $expected ]] && head -40 /tmp/golden.diff.$$ || echo "  missing $expected"
+    fi
+    rm -f /tmp/golden.diff.$$
+}
+for y in tests/kuma/*.yaml; do
+    check "$y" "${y%.yaml}.expected.json" resolve --format json --quiet
+done
+for y in scenarios/*.yaml; do
+    name=$(basename "${y%.yaml}")
+    check "$y" "tests/golden/$name.resolve.json" resolve --format json --quiet
+done
+echo "golden: $pass passed, $fail failed"
+((fail == 0))
