@@ -179,7 +179,17 @@ int model_yaml_parse(model_arena *a, const char *file, const char *data, size_t 
                 fputs("splitsim: out of memory\n", stderr);
                 abort();
             }
-            if (parser.context)
+            model_mark cm = mark_of(&b, parser.context_mark);
+            size_t at = parser.problem_mark.index;
+            if (at < len && data[at] == '\t')
+                /* libyaml says "found character that cannot start any token". */
+                rc = model_fail(errs, m, "invalid YAML: a tab character here; YAML indents "
+                                         "with spaces only");
+            else if (parser.context && (cm.line != m.line || cm.col != m.col))
+                /* Say where the unfinished construct began: that is where the fix goes. */
+                rc = model_fail(errs, m, "invalid YAML: %s %s started at line %d, column %d",
+                                parser.problem, parser.context, cm.line, cm.col);
+            else if (parser.context)
                 rc = model_fail(errs, m, "invalid YAML: %s %s", parser.problem, parser.context);
             else
                 rc = model_fail(errs, m, "invalid YAML: %s", parser.problem ? parser.problem
