@@ -296,7 +296,8 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
         else
             f->has_stop = true;
     });
-    if (!f->connections && !f->has_stop && !model_node_get(n, "connections"))
+    /* Only when neither is written: a malformed one has been reported already. */
+    if (!model_node_get(n, "connections") && !model_node_get(n, "stop"))
         rc = schema_fail(c, n, "give connections, or stop (generate until then), or both");
     WITH_FIELD(c, n, "hold", v, rc |= read_hold(c, v, f));
     WITH_FIELD(c, n, "requests", v, rc |= read_requests(s, c, v, f));
