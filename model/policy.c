@@ -232,8 +232,9 @@ static int read_ref(schema_ctx *c, const model_node *ref, ref_position pos, mode
             schema_pop(c, old);
         }
         break;
-    case MODEL_KIND_MESH_SERVICE:
-        rc |= ref_name(c, ref, out, false);
+    case MODEL_KIND_MESH_SERVICE: {
+        int name_rc = ref_name(c, ref, out, false);
+        rc |= name_rc;
         rc |= disallowed(c, ref, "mesh", kind) | disallowed(c, ref, "tags", kind) |
               disallowed(c, ref, "proxyTypes", kind);
         if (labels && labels->kind == MODEL_NODE_MAP && labels->n) {
@@ -246,10 +247,11 @@ static int read_ref(schema_ctx *c, const model_node *ref, ref_position pos, mode
                                  "selecting MeshServices by labels belongs to Kuma's "
                                  "real-resource model, which splitsim does not simulate");
             }
-        } else if (!out->name) {
+        } else if (!out->name && name_rc == 0) { /* a bad name has its own message */
             rc = schema_fail_at(c, ref->mark, "name or labels must be set when kind is MeshService");
         }
         break;
+    }
     case MODEL_KIND_MESH_SERVICE_SUBSET:
     case MODEL_KIND_MESH_GATEWAY:
         rc |= ref_name(c, ref, out, true);
