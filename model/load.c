@@ -345,7 +345,7 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
                 bool ok = !tn || schema_tags(c, tn, SCHEMA_TAGS_KUMA, &tags) == 0;
                 const char *tp = model_tags_get(&tags, MODEL_TAG_PROTOCOL);
                 if (ok && tp && model_protocol_parse(tp) == MODEL_PROTO_UNKNOWN) {
-                    size_t o6 = schema_push_key(c, MODEL_TAG_PROTOCOL);
+                    size_t o6 = schema_push_tag(c, MODEL_TAG_PROTOCOL);
                     schema_fail(c, model_node_get(tn, MODEL_TAG_PROTOCOL),
                                 "tag \"kuma.io/protocol\" has an invalid value \"%s\". Allowed "
                                 "values: grpc, http, http2, kafka, tcp", tp);

@@ -571,14 +571,14 @@ static int read_inbound(schema_ctx *c, const model_node *in, model_inbound *out)
         rc = -1;
     } else {
         if (!model_tags_get(&out->tags, MODEL_TAG_SERVICE)) {
-            size_t o2 = schema_push_key(c, MODEL_TAG_SERVICE);
+            size_t o2 = schema_push_tag(c, MODEL_TAG_SERVICE);
             rc = schema_fail(c, tags, "tag has to exist");
             schema_pop(c, o2);
         }
         const char *proto = model_tags_get(&out->tags, MODEL_TAG_PROTOCOL);
         if (proto && !valid_protocol(proto)) {
             long i = model_node_find(tags, MODEL_TAG_PROTOCOL);
-            size_t o2 = schema_push_key(c, MODEL_TAG_PROTOCOL);
+            size_t o2 = schema_push_tag(c, MODEL_TAG_PROTOCOL);
             rc = schema_fail(c, tags->items[i],
                              "tag \"kuma.io/protocol\" has an invalid value \"%s\". Allowed "
                              "values: grpc, http, http2, kafka, tcp",

@@ -17,15 +17,25 @@ void schema_init(schema_ctx *c, model_arena *a, model_errors *errs, const char *
     c->len = 0;
 }
 
-static size_t push(schema_ctx *c, const char *key, size_t index)
+/* Appends `seg` to the path (cut at the buffer's end); returns the old length. */
+static size_t append(schema_ctx *c, const char *seg)
 {
     size_t old = c->len;
     size_t room = sizeof c->path - c->len;
-    int n = key ? snprintf(c->path + c->len, room, "%s%s", c->len ? "." : "", key)
-                : snprintf(c->path + c->len, room, "[%zu]", index);
+    int n = snprintf(c->path + c->len, room, "%s", seg);
     if (n > 0)
         c->len = (size_t)n < room ? c->len + (size_t)n : sizeof c->path - 1;
     return old;
+}
+
+static size_t push(schema_ctx *c, const char *key, size_t index)
+{
+    char seg[sizeof c->path];
+    if (key)
+        snprintf(seg, sizeof seg, "%s%s", c->len ? "." : "", key);
+    else
+        snprintf(seg, sizeof seg, "[%zu]", index);
+    return append(c, seg);
 }
 
 size_t schema_push_key(schema_ctx *c, const char *key)
@@ -36,6 +46,24 @@ size_t schema_push_key(schema_ctx *c, const char *key)
 size_t schema_push_index(schema_ctx *c, size_t i)
 {
     return push(c, NULL, i);
+}
+
+size_t schema_push_tag(schema_ctx *c, const char *key)
+{
+    /* Go's %q, as in Kuma's field paths (tags["kuma.io/service"]): `"` and `\` escaped. */
+    char seg[sizeof c->path];
+    size_t n = 0;
+    seg[n++] = '[';
+    seg[n++] = '"';
+    for (const char *k = key; *k && n < sizeof seg - 5; k++) {
+        if (*k == '"' || *k == '\\')
+            seg[n++] = '\\';
+        seg[n++] = *k;
+    }
+    seg[n++] = '"';
+    seg[n++] = ']';
+    seg[n] = '\0';
+    return append(c, seg);
 }
 
 void schema_pop(schema_ctx *c, size_t old_len)
@@ -355,7 +383,7 @@ int schema_tags(schema_ctx *c, const model_node *n, schema_tag_mode mode, model_
     for (size_t i = 0; i < n->n; i++) {
         const char *key = n->keys[i]->text;
         const model_node *v = n->items[i];
-        size_t old = schema_push_key(c, key);
+        size_t old = schema_push_tag(c, key);
         const char *value;
         /* Kuma's messages (validateTagKeyValues, ValidateTags, ValidateSelector in
          * pkg/core/resources/apis/mesh/validators.go), said at the same paths. */

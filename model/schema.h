@@ -32,6 +32,8 @@ void schema_init(schema_ctx *c, model_arena *a, model_errors *errs, const char *
 /* Path segments: push returns the old length, to give back to schema_pop. */
 size_t schema_push_key(schema_ctx *c, const char *key);
 size_t schema_push_index(schema_ctx *c, size_t i);
+/* A key of a string map (tags, labels, headers), written as Kuma writes it: `["key"]`. */
+size_t schema_push_tag(schema_ctx *c, const char *key);
 void schema_pop(schema_ctx *c, size_t old_len);
 
 /* Records `<subject> <path>: <message>` at the node's mark (or `at` when node is NULL)
