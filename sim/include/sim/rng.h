@@ -65,11 +65,11 @@ static inline uint64_t sim_rng_next64(sim_rng *r)
 /* Returns an exponentially distributed duration with mean `mean_ns`, in whole
  * nanoseconds: floor(-log(u) * mean_ns) with u = (k + 1) / 2^53 in (0, 1], k the top 53
  * bits of one sim_rng_next64 draw (so log(0) never happens; the largest result is about
- * 36.74 * mean_ns).  Consumes exactly two 32-bit draws.  mean_ns is converted to double
- * (exact below 2^53 ns, about 104 days); a result that would not fit saturates at
- * UINT64_MAX.  mean_ns == 0 returns 0.  See rng.c for why the value is identical across
+ * 36.74 * mean_ns).  Consumes exactly two 32-bit draws.  The mean is a double so that
+ * rates like 3/s (mean 333333333.33 ns) are not rounded; a result that would not fit
+ * saturates at UINT64_MAX.  mean_ns <= 0 returns 0.  See rng.c for why the value is identical across
  * gcc, clang and optimisation levels. */
-uint64_t sim_rng_exponential_ns(sim_rng *r, uint64_t mean_ns);
+uint64_t sim_rng_exponential_ns(sim_rng *r, double mean_ns);
 
 /* Returns a uniformly distributed integer in [0, bound), without modulo bias (rejection
  * of the low 2^64 mod bound values of sim_rng_next64; almost never more than one draw of

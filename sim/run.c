@@ -1,0 +1,296 @@
+/*
+ * run.c - the simulation loop; see run.h.
+ *
+ * Event order is (time, sequence) throughout.  Each flow keeps its next arrival aside,
+ * with a sequence number reserved from the engine when the arrival is drawn; departures
+ * live in the engine (sim/engine.h).  At each step the earliest pending arrival is found
+ * (flows are few: a linear scan), every departure due before it is popped, and then the
+ * arrival is handled.  Departures left when the last arrival has been handled change no
+ * count and are dropped with the engine.
+ *
+ * Per arrival: the next source in turn, one 64-bit draw for the pick (sim_pick, Envoy's
+ * walk), the hold, the counts of each window holding the arrival time, and, for a
+ * connection that stays open, a departure event.  The "active share" of a backend is its
+ * share of connection-time (the sum of holds of the connections it received), which by
+ * Little's law is its long-run share of the open connections.
+ */
+#include "sim/run.h"
+#include "sim/engine.h"
+#include "sim/pick.h"
+#include "sim/traffic.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { EV_DEPARTURE = 1 };
+
+typedef struct source_route {
+    sim_pick pick;        /* over the source's clusters; n == 0: every connection closes */
+    uint32_t *outcome_of; /* cluster index -> outcome index */
+    uint32_t closed;      /* outcome index of <closed> for a source with no cluster */
+} source_route;
+
+typedef struct flow_state {
+    sim_flow_result *res;
+    sim_traffic traffic;
+    uint64_t seq;         /* reserved sequence number of the pending arrival */
+    source_route *routes; /* per source */
+    size_t n_sources;
+    size_t next_source;
+    uint64_t *active;     /* per outcome: connections open now */
+} flow_state;
+
+static uint32_t outcome_index(model_arena *a, sim_flow_result *f, size_t cap, const char *name,
+                              bool failed)
+{
+    for (size_t i = 0; i < f->n_outcomes; i++)
+        if (!strcmp(f->outcomes[i].name, name))
+            return (uint32_t)i;
+    (void)a;
+    if (f->n_outcomes >= cap)
+        abort(); /* cap counts every cluster of every source plus <closed> */
+    f->outcomes[f->n_outcomes] = (sim_outcome){name, failed, false, 0, 0.0};
+    return (uint32_t)f->n_outcomes++;
+}
+
+/* The clusters a source's connections pick from: a TCP split, or the one route of Kuma's
+ * default HTTP route (requests pick per request; with no user HTTP rule every request
+ * takes the catch-all). */
+static const model_cluster *clusters_of(const model_resolution *r, size_t *n)
+{
+    if (r->route == MODEL_ROUTE_MESH_HTTP_ROUTE && r->n_routes == 1) {
+        *n = r->routes[0].n_clusters;
+        return r->routes[0].clusters;
+    }
+    *n = r->n_clusters;
+    return r->clusters;
+}
+
+static bool same_routing(const model_resolution *x, const model_resolution *y)
+{
+    size_t nx, ny;
+    const model_cluster *cx = clusters_of(x, &nx), *cy = clusters_of(y, &ny);
+    if (x->route != y->route || nx != ny)
+        return false;
+    for (size_t i = 0; i < nx; i++)
+        if (strcmp(cx[i].name, cy[i].name) || cx[i].weight != cy[i].weight ||
+            cx[i].endpoints != cy[i].endpoints)
+            return false;
+    return true;
+}
+
+/* Resolves every source of flow `f` and builds its outcomes.  -1 if unsupported. */
+static int setup_flow(model_arena *a, const model_scenario *s, const model_flow *f,
+                      flow_state *st, FILE *err)
+{
+    sim_flow_result *res = st->res;
+    res->flow = f;
+    st->n_sources = f->n_sources;
+    st->routes = model_arena_alloc(a, f->n_sources * sizeof *st->routes);
+    const model_resolution **rs = model_arena_alloc(a, f->n_sources * sizeof *rs);
+    size_t cap = 1;
+    for (size_t i = 0; i < f->n_sources; i++) {
+        rs[i] = model_resolve(a, s, f->sources[i], f->to);
+        if (rs[i]->unsupported) {
+            fprintf(err, "%s: flow '%s' (%s -> %s) needs %s, which this version of splitsim "
+                         "does not simulate\n",
+                    s->file, f->name, f->sources[i]->name, f->to, rs[i]->unsupported);
+            return -1;
+        }
+        size_t n;
+        clusters_of(rs[i], &n);
+        cap += n + 1;
+        if (i > 0 && !same_routing(rs[0], rs[i]))
+            res->sources_differ = true;
+    }
+    res->resolution = rs[0];
+    res->outcomes = model_arena_alloc(a, cap * sizeof *res->outcomes);
+
+    /* Weights per outcome per source, to find the shared weight and the mean share. */
+    uint64_t *w = model_arena_alloc(a, cap * f->n_sources * sizeof *w);
+    for (size_t i = 0; i < f->n_sources; i++) {
+        source_route *sr = &st->routes[i];
+        size_t n;
+        const model_cluster *c = clusters_of(rs[i], &n);
+        uint64_t total = 0;
+        sr->outcome_of = model_arena_alloc(a, (n ? n : 1) * sizeof *sr->outcome_of);
+        uint32_t *weights = model_arena_alloc(a, (n ? n : 1) * sizeof *weights);
+        for (size_t k = 0; k < n; k++) {
+            bool empty = c[k].endpoints == 0;
+            sr->outcome_of[k] = outcome_index(a, res, cap, empty ? SIM_OUTCOME_NO_ENDPOINTS
+                                                                 : c[k].backend, empty);
+            weights[k] = c[k].weight;
+            total += c[k].weight;
+            w[sr->outcome_of[k] * f->n_sources + i] += c[k].weight;
+        }
+        if (n == 0 || total == 0) {
+            /* An empty split: the listener closes every connection (KUMA-ROUTING §3.3). */
+            sr->closed = outcome_index(a, res, cap, SIM_OUTCOME_CLOSED, true);
+            sr->pick.n = 0;
+            w[sr->closed * f->n_sources + i] = 1;
+        } else if (sim_pick_init(&sr->pick, weights, n) < 0) {
+            fprintf(err, "%s: flow '%s': the weights from %s add up to more than Envoy "
+                         "accepts\n", s->file, f->name, f->sources[i]->name);
+            return -1;
+        }
+    }
+    for (size_t o = 0; o < res->n_outcomes; o++) {
+        sim_outcome *out = &res->outcomes[o];
+        double share = 0;
+        bool same = true;
+        uint64_t first = w[o * f->n_sources];
+        for (size_t i = 0; i < f->n_sources; i++) {
+            const source_route *sr = &st->routes[i];
+            uint64_t total = sr->pick.n ? sr->pick.total : 1;
+            share += (double)w[o * f->n_sources + i] / (double)total;
+            same &= w[o * f->n_sources + i] == first;
+        }
+        out->expected = share / (double)f->n_sources;
+        out->has_weight = same && strcmp(out->name, SIM_OUTCOME_CLOSED) && first <= UINT32_MAX;
+        out->weight = (uint32_t)first;
+    }
+    st->active = model_arena_alloc(a, res->n_outcomes * sizeof *st->active);
+    res->peak_active = model_arena_alloc(a, res->n_outcomes * sizeof *res->peak_active);
+
+    /* Windows: the whole run, then each distinct window an expectation asks about. */
+    res->windows = model_arena_alloc(a, (s->n_expects + 1) * sizeof *res->windows);
+    res->n_windows = 1;
+    res->windows[0].start_ns = f->start_ns;
+    res->windows[0].end_ns = f->has_stop ? f->stop_ns : UINT64_MAX;
+    for (size_t e = 0; e < s->n_expects; e++) {
+        const model_expect *x = &s->expects[e];
+        if (!x->has_window || &s->flows[x->flow_index] != f)
+            continue;
+        bool dup = false;
+        for (size_t k = 1; k < res->n_windows && !dup; k++)
+            dup = res->windows[k].start_ns == x->window_start_ns &&
+                  res->windows[k].end_ns == x->window_end_ns;
+        if (!dup)
+            res->windows[res->n_windows++] =
+                (sim_window){x->window_start_ns, x->window_end_ns, 0, NULL, NULL};
+    }
+    for (size_t k = 0; k < res->n_windows; k++) {
+        res->windows[k].count = model_arena_alloc(a, res->n_outcomes * sizeof(uint64_t));
+        res->windows[k].held_ns = model_arena_alloc(a, res->n_outcomes * sizeof(uint64_t));
+    }
+    return 0;
+}
+
+static inline void count_in(sim_window *w, uint32_t o, uint64_t hold)
+{
+    w->total++;
+    w->count[o]++;
+    w->held_ns[o] += hold;
+}
+
+sim_result *sim_run(const model_scenario *s, FILE *err, sim_progress_fn progress, void *ctx)
+{
+    model_arena *a = model_arena_new();
+    sim_result *r = model_arena_alloc(a, sizeof *r);
+    r->arena = a;
+    r->scenario = s;
+    r->n_flows = s->n_flows;
+    r->flows = model_arena_alloc(a, (s->n_flows ? s->n_flows : 1) * sizeof *r->flows);
+    flow_state *fs = model_arena_alloc(a, (s->n_flows ? s->n_flows : 1) * sizeof *fs);
+    sim_engine eng;
+    sim_engine_init(&eng);
+    uint64_t planned = 0;
+    for (size_t i = 0; i < s->n_flows; i++) {
+        fs[i].res = &r->flows[i];
+        if (setup_flow(a, s, &s->flows[i], &fs[i], err) < 0) {
+            for (size_t j = 0; j <= i; j++)
+                for (size_t k = 0; k < fs[j].n_sources && fs[j].routes; k++)
+                    sim_pick_deinit(&fs[j].routes[k].pick);
+            sim_engine_deinit(&eng);
+            model_arena_free(a);
+            return NULL;
+        }
+        sim_traffic_init(&fs[i].traffic, &s->flows[i], s->seed);
+        fs[i].seq = sim_engine_next_seq(&eng);
+        planned += s->flows[i].connections;
+    }
+
+    size_t live = 0; /* departures in the engine */
+    uint64_t next_report = 1u << 20;
+    for (;;) {
+        flow_state *f = NULL;
+        for (size_t i = 0; i < s->n_flows; i++) {
+            flow_state *c = &fs[i];
+            if (!sim_traffic_pending(&c->traffic))
+                continue;
+            if (!f || c->traffic.next_ns < f->traffic.next_ns ||
+                (c->traffic.next_ns == f->traffic.next_ns && c->seq < f->seq))
+                f = c;
+        }
+        if (!f)
+            break;
+        const uint64_t now = f->traffic.next_ns;
+        if (live) {
+            sim_event ev;
+            while (sim_engine_pop_before(&eng, now, f->seq, &ev)) {
+                fs[ev.a].active[ev.b]--;
+                live--;
+                r->events++;
+            }
+        }
+
+        source_route *sr = &f->routes[f->next_source];
+        if (++f->next_source == f->n_sources)
+            f->next_source = 0;
+        uint32_t o;
+        if (sr->pick.n) {
+            uint64_t draw = sim_rng_next64(&f->traffic.rng);
+            o = sr->outcome_of[sim_pick_choose(&sr->pick, draw)];
+        } else {
+            (void)sim_rng_next64(&f->traffic.rng); /* same draws whatever the routing */
+            o = sr->closed;
+        }
+        bool failed = f->res->outcomes[o].failed;
+        uint64_t hold = sim_traffic_hold(&f->traffic);
+        if (failed)
+            hold = 0; /* a failed connection is closed at once */
+
+        sim_flow_result *res = f->res;
+        count_in(&res->windows[0], o, hold);
+        for (size_t k = 1; k < res->n_windows; k++)
+            if (now >= res->windows[k].start_ns && now < res->windows[k].end_ns)
+                count_in(&res->windows[k], o, hold);
+        if (hold) {
+            if (++f->active[o] > res->peak_active[o])
+                res->peak_active[o] = f->active[o];
+            uint64_t when = hold > UINT64_MAX - now ? UINT64_MAX : now + hold;
+            sim_engine_schedule(&eng, when, EV_DEPARTURE, (uint32_t)(f - fs), o);
+            live++;
+        }
+        r->events++;
+        r->end_ns = now;
+        if (!res->flow->has_stop)
+            res->windows[0].end_ns = now + 1; /* the whole run ends after its last arrival */
+        sim_traffic_advance(&f->traffic);
+        f->seq = sim_engine_next_seq(&eng);
+        if (++r->connections == next_report) {
+            next_report += 1u << 20;
+            if (progress)
+                progress(ctx, r->connections, planned);
+        }
+    }
+    for (size_t i = 0; i < s->n_flows; i++)
+        for (size_t k = 0; k < fs[i].n_sources; k++)
+            sim_pick_deinit(&fs[i].routes[k].pick);
+    sim_engine_deinit(&eng);
+    return r;
+}
+
+void sim_result_free(sim_result *r)
+{
+    if (r)
+        model_arena_free(r->arena);
+}
+
+const sim_window *sim_flow_window(const sim_flow_result *f, uint64_t start_ns, uint64_t end_ns)
+{
+    for (size_t k = 1; k < f->n_windows; k++)
+        if (f->windows[k].start_ns == start_ns && f->windows[k].end_ns == end_ns)
+            return &f->windows[k];
+    return NULL;
+}
