@@ -232,13 +232,24 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
     return 0;
 }
 
+/* What a value written in quotes is called when it would be valid without them: YAML
+ * makes `"3"` a string, as Kubernetes does ("must be of type integer: \"string\""). */
+static const char *quoted(const model_node *n, bool valid_unquoted)
+{
+    return n && n->kind == MODEL_NODE_SCALAR && !n->plain && valid_unquoted
+               ? " (a string, because of the quotes: write it without them)"
+               : "";
+}
+
 int schema_uint(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out)
 {
     char buf[80];
     if (n && n->kind == MODEL_NODE_SCALAR && n->plain && parse_u64(n->text, max, out) == 0)
         return 0;
-    return schema_fail(c, n, "expected an integer 0..%llu, got %s", (unsigned long long)max,
-                       n ? shown(n, buf, sizeof buf) : "nothing");
+    uint64_t v;
+    return schema_fail(c, n, "expected an integer 0..%llu, got %s%s", (unsigned long long)max,
+                       n ? shown(n, buf, sizeof buf) : "nothing",
+                       quoted(n, n && n->text && parse_u64(n->text, max, &v) == 0));
 }
 
 int schema_bool(schema_ctx *c, const model_node *n, bool *out)
@@ -346,32 +357,37 @@ int schema_rate(schema_ctx *c, const model_node *n, uint64_t *count, uint64_t *u
                        n ? shown(n, buf, sizeof buf) : "nothing");
 }
 
+/* `90`, `12.5`, `0.125`: 0..100 with at most three decimals, in thousandths. */
+static int parse_percent(const char *s, uint32_t *milli)
+{
+    uint64_t whole = 0, frac = 0;
+    int digits = 0, fdigits = 0;
+    while (*s >= '0' && *s <= '9' && digits < 4)
+        whole = whole * 10 + (uint64_t)(*s++ - '0'), digits++;
+    if (*s == '.') {
+        s++;
+        while (*s >= '0' && *s <= '9' && fdigits < 3)
+            frac = frac * 10 + (uint64_t)(*s++ - '0'), fdigits++;
+        if (!fdigits)
+            digits = 0;
+    }
+    for (int i = fdigits; i < 3; i++)
+        frac *= 10;
+    if (*s || !digits || whole * 1000 + frac > 100000)
+        return -1;
+    *milli = (uint32_t)(whole * 1000 + frac);
+    return 0;
+}
+
 int schema_percent(schema_ctx *c, const model_node *n, uint32_t *milli)
 {
     char buf[80];
-    if (n && n->kind == MODEL_NODE_SCALAR && n->plain) {
-        const char *s = n->text;
-        uint64_t whole = 0, frac = 0;
-        int digits = 0, fdigits = 0;
-        while (*s >= '0' && *s <= '9' && digits < 4)
-            whole = whole * 10 + (uint64_t)(*s++ - '0'), digits++;
-        if (*s == '.') {
-            s++;
-            while (*s >= '0' && *s <= '9' && fdigits < 3)
-                frac = frac * 10 + (uint64_t)(*s++ - '0'), fdigits++;
-            if (!fdigits)
-                digits = 0;
-        }
-        for (int i = fdigits; i < 3; i++)
-            frac *= 10;
-        if (!*s && digits && whole * 1000 + frac <= 100000) {
-            *milli = (uint32_t)(whole * 1000 + frac);
-            return 0;
-        }
-    }
-    return schema_fail(c, n,
-                       "expected a percentage 0..100 with at most 3 decimals, got %s",
-                       n ? shown(n, buf, sizeof buf) : "nothing");
+    if (n && n->kind == MODEL_NODE_SCALAR && n->plain && parse_percent(n->text, milli) == 0)
+        return 0;
+    uint32_t v;
+    return schema_fail(c, n, "expected a percentage 0..100 with at most 3 decimals, got %s%s",
+                       n ? shown(n, buf, sizeof buf) : "nothing",
+                       quoted(n, n && n->text && parse_percent(n->text, &v) == 0));
 }
 
 int schema_tags(schema_ctx *c, const model_node *n, schema_tag_mode mode, model_tags *out)
