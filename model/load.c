@@ -104,10 +104,11 @@ static char *read_file(loader *L, const char *path, model_mark from, size_t *len
             break;
     }
     bool err = ferror(f);
+    int e = errno; /* e.g. EISDIR: fopen opens a directory, reading it fails */
     fclose(f);
     if (err) {
         free(buf);
-        model_fail(L->errs, from, "cannot read %s: I/O error", path);
+        model_fail(L->errs, from, "cannot read %s: %s", path, strerror(e));
         return NULL;
     }
     char *out = model_arena_strndup(L->a, buf, n);
