@@ -32,13 +32,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define LOAD_MAX_FILE_BYTES (64u << 20)
 #define LOAD_MAX_INCLUDE_DEPTH 16
 #define LOAD_MAX_COUNT 1000000 /* instances per service entry */
 
 typedef struct include_frame {
-    const char *path;
+    const char *path; /* as written (relative to the includer), for messages */
+    bool known;       /* the file exists: dev and ino identify it, whatever its spelling */
+    dev_t dev;
+    ino_t ino;
     struct include_frame *parent;
 } include_frame;
 
@@ -115,6 +119,20 @@ static char *read_file(loader *L, const char *path, model_mark from, size_t *len
     free(buf);
     *len = n;
     return out;
+}
+
+/* A frame for `path`, identified by device and inode when the file exists, so that
+ * `a/../a.yaml` is known to be `a.yaml`. */
+static include_frame frame_of(const char *path, include_frame *parent)
+{
+    struct stat st;
+    include_frame f = {.path = path, .parent = parent};
+    if (stat(path, &st) == 0) {
+        f.known = true;
+        f.dev = st.st_dev;
+        f.ino = st.st_ino;
+    }
+    return f;
 }
 
 /* `rel` relative to the directory of `base` (unless absolute). */
@@ -200,10 +218,15 @@ static void read_resource_list(loader *L, const model_node *list, const char *fi
 static void read_include_file(loader *L, const char *path, model_mark from,
                               include_frame *chain, int depth)
 {
+    include_frame here = frame_of(path, chain);
     for (include_frame *f = chain; f; f = f->parent) {
-        if (!strcmp(f->path, path)) {
-            model_fail(L->errs, from, "include cycle: %s includes itself (through %s)", path,
-                       chain->path);
+        if (here.known && f->known ? here.dev == f->dev && here.ino == f->ino
+                                   : !strcmp(f->path, path)) {
+            /* Name every file of the loop, from the one included again to here. */
+            const char *loop = path;
+            for (include_frame *g = chain; g != f->parent; g = g->parent)
+                loop = model_arena_printf(L->a, "%s -> %s", g->path, loop);
+            model_fail(L->errs, from, "include cycle: %s", loop);
             return;
         }
     }
@@ -219,7 +242,6 @@ static void read_include_file(loader *L, const char *path, model_mark from,
     size_t ndocs;
     if (model_yaml_parse(L->a, path, data, len, L->errs, &docs, &ndocs) < 0)
         return;
-    include_frame here = {path, chain};
     for (size_t i = 0; i < ndocs; i++) {
         const model_node *d = docs[i];
         if (model_node_is_null(d))
@@ -517,7 +539,7 @@ static void read_scenario_doc(loader *L, const model_node *root, const char *fil
         read_services(L, n, &c);
     if ((n = model_node_get(root, "resources")))
         read_resource_list(L, n, file, NULL, 0, &c);
-    include_frame top = {file, NULL};
+    include_frame top = frame_of(file, NULL);
     if ((n = model_node_get(root, "include")))
         read_include_list(L, n, file, &top, 1, &c);
 
