@@ -131,6 +131,15 @@ static model_node *find_anchor(const builder *b, const char *name)
     return NULL;
 }
 
+/* True if `n` is a container still being read (an ancestor of the current position). */
+static bool is_open(const builder *b, const model_node *n)
+{
+    for (int i = 1; i <= b->depth; i++)
+        if (b->stack[i].node == n)
+            return true;
+    return false;
+}
+
 /* Handles a finished node: key checks, the expanded-size budget, attaching to its parent. */
 static int finish_node(builder *b, model_node *n, model_node ***docs, size_t *ndocs,
                        size_t *cap_docs)
@@ -224,6 +233,13 @@ int model_yaml_parse(model_arena *a, const char *file, const char *data, size_t 
             n = find_anchor(&b, (char *)ev.data.alias.anchor);
             if (!n) {
                 rc = model_fail(errs, m, "unknown alias '*%s'", (char *)ev.data.alias.anchor);
+                done = true;
+            } else if (is_open(&b, n)) {
+                /* `&a {b: *a}` would make the tree a cycle: no JSON value is one, and every
+                 * walk over it (merge, equality, reports) would never end. */
+                rc = model_fail(errs, m, "alias '*%s' refers to a node that contains it",
+                                (char *)ev.data.alias.anchor);
+                n = NULL;
                 done = true;
             }
             break;

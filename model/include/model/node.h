@@ -49,8 +49,9 @@ struct model_node {
 /* Parses every document of `data` (`len` bytes, a file called `file` in messages; the
  * string must outlive the arena's use of marks).  On success returns 0 and sets *docs to
  * an arena-owned array of *ndocs roots (empty documents are left out).  On a YAML syntax
- * error, a duplicate key, a non-scalar key, a merge key, too deep nesting or an alias
- * bomb, records the problem in `errs` and returns -1. */
+ * error, a duplicate key, a non-scalar key, a merge key, too deep nesting, an alias inside
+ * the node it names (a cycle) or an alias bomb, records the problem in `errs` and returns
+ * -1. */
 int model_yaml_parse(model_arena *a, const char *file, const char *data, size_t len,
                      model_errors *errs, model_node ***docs, size_t *ndocs);
 
