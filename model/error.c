@@ -37,6 +37,9 @@ void model_errors_free(model_errors *errs)
 }
 
 static void add(model_errors *errs, model_severity sev, model_mark mark, const char *fmt,
+                va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void add(model_errors *errs, model_severity sev, model_mark mark, const char *fmt,
                 va_list ap)
 {
     if (sev == MODEL_ERROR)

@@ -73,6 +73,9 @@ void schema_pop(schema_ctx *c, size_t old_len)
 }
 
 static int vfail(schema_ctx *c, model_mark at, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static int vfail(schema_ctx *c, model_mark at, const char *fmt, va_list ap)
 {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -400,7 +403,7 @@ int schema_tags(schema_ctx *c, const model_node *n, schema_tag_mode mode, model_
         const char *key = n->keys[i]->text;
         const model_node *v = n->items[i];
         size_t old = schema_push_tag(c, key);
-        const char *value;
+        const char *value = NULL;
         /* Kuma's messages (validateTagKeyValues, ValidateTags, ValidateSelector in
          * pkg/core/resources/apis/mesh/validators.go), said at the same paths. */
         if (schema_string(c, v, &value) < 0) {

@@ -2,6 +2,8 @@
 # Golden outputs: each scenario's report must match its stored output byte for byte.
 #   tests/kuma/<case>.yaml       -> tests/kuma/<case>.expected.json   (resolve --format json)
 #   scenarios/<name>.yaml        -> tests/golden/<name>.resolve.json  (resolve --format json)
+#                                -> tests/golden/<name>.run.json      (run --format json)
+#                                -> tests/golden/<name>.run.csv       (run --format csv)
 # Run from anywhere; paths in outputs are relative to the repository root.
 # UPDATE=1 rewrites the stored outputs (then review the diff before committing).
 set -uo pipefail
@@ -30,6 +32,8 @@ done
 for y in scenarios/*.yaml; do
     name=$(basename "${y%.yaml}")
     check "$y" "tests/golden/$name.resolve.json" resolve --format json --quiet
+    check "$y" "tests/golden/$name.run.json" run --format json --quiet
+    check "$y" "tests/golden/$name.run.csv" run --format csv --quiet
 done
 echo "golden: $pass passed, $fail failed"
 ((fail == 0))

@@ -204,7 +204,7 @@ Test(rng, exponential_extremes_are_finite)
     cr_expect_eq(sim_rng_exponential_ns(&r, 1), 36);
     /* ...and a mean so large that the result does not fit saturates. */
     set_next64_zero(&r);
-    cr_expect_eq(sim_rng_exponential_ns(&r, UINT64_MAX), UINT64_MAX);
+    cr_expect_eq(sim_rng_exponential_ns(&r, 0x1p64), UINT64_MAX);
 
     set_next64_ones(&probe);
     cr_assert_eq(sim_rng_next64(&probe), UINT64_MAX);
@@ -212,7 +212,7 @@ Test(rng, exponential_extremes_are_finite)
     set_next64_ones(&r);
     cr_expect_eq(sim_rng_exponential_ns(&r, 1000000000), 0);
     set_next64_ones(&r);
-    cr_expect_eq(sim_rng_exponential_ns(&r, UINT64_MAX), 0);
+    cr_expect_eq(sim_rng_exponential_ns(&r, 0x1p64), 0);
 }
 
 Test(rng, exponential_always_consumes_two_draws)
