@@ -314,7 +314,8 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
         *ok = false;
 }
 
-void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *c)
+void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *c,
+                         flow_refused *refused)
 {
     size_t old = schema_push_key(c, "traffic");
     if (!schema_is_seq(c, list)) {
@@ -322,9 +323,11 @@ void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *
         return;
     }
     s->flows = model_arena_alloc(s->arena, (list->n ? list->n : 1) * sizeof *s->flows);
+    refused->v = model_arena_alloc(s->arena, (list->n ? list->n : 1) * sizeof *refused->v);
     for (size_t i = 0; i < list->n; i++) {
         size_t o2 = schema_push_index(c, i);
         model_flow *f = &s->flows[s->n_flows];
+        memset(f, 0, sizeof *f); /* the slot may hold a refused flow */
         bool ok = true;
         if (schema_is_map(c, list->items[i]))
             read_flow(s, c, list->items[i], f, &ok);
@@ -341,6 +344,8 @@ void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *
         }
         if (ok)
             s->n_flows++;
+        else
+            refused->v[refused->n++] = *f;
         schema_pop(c, o2);
     }
     schema_pop(c, old);
@@ -371,7 +376,21 @@ static int find_flow(const model_scenario *s, const char *name)
     return -1;
 }
 
-static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n, bool *ok)
+/* True if a refused flow is called `name` (or, name NULL, goes from `from` to `to`). */
+static bool was_refused(const flow_refused *r, const char *name, const char *from,
+                        const char *to)
+{
+    for (size_t i = 0; r && i < r->n; i++) {
+        const model_flow *f = &r->v[i];
+        if (name ? f->name && !strcmp(f->name, name)
+                 : f->from && f->to && !strcmp(f->from, from) && !strcmp(f->to, to))
+            return true;
+    }
+    return false;
+}
+
+static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
+                        const flow_refused *refused, bool *ok)
 {
     model_expect *e = &s->expects[s->n_expects];
     int rc = 0;
@@ -387,6 +406,8 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n, b
         WITH_FIELD(c, n, "flow", v, {
             if (schema_string(c, v, &e->flow) < 0) {
                 rc = -1;
+            } else if (find_flow(s, e->flow) < 0 && was_refused(refused, e->flow, NULL, NULL)) {
+                rc = -1; /* the flow's own problem has been reported */
             } else if (find_flow(s, e->flow) < 0) {
                 const char **names = model_arena_alloc(s->arena, (s->n_flows + 1) * sizeof *names);
                 for (size_t i = 0; i < s->n_flows; i++)
@@ -410,7 +431,9 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n, b
                 found = found < 0 ? (int)i : found;
                 count++;
             }
-        if (rc == 0 && count == 0)
+        if (rc == 0 && count == 0 && was_refused(refused, NULL, f, t))
+            rc = -1; /* the flow's own problem has been reported */
+        else if (rc == 0 && count == 0)
             rc = schema_fail(c, n, "no flow in traffic goes from '%s' to '%s'", f, t);
         else if (rc == 0 && count > 1)
             rc = schema_fail(c, n, "%d flows go from '%s' to '%s': name one with flow:", count, f, t);
@@ -506,7 +529,8 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n, b
         *ok = false;
 }
 
-void model__expect_read(model_scenario *s, const model_node *list, schema_ctx *c)
+void model__expect_read(model_scenario *s, const model_node *list, schema_ctx *c,
+                        const flow_refused *refused)
 {
     size_t old = schema_push_key(c, "expect");
     if (!schema_is_seq(c, list)) {
@@ -518,7 +542,7 @@ void model__expect_read(model_scenario *s, const model_node *list, schema_ctx *c
         size_t o2 = schema_push_index(c, i);
         bool ok = true;
         if (schema_is_map(c, list->items[i]))
-            read_expect(s, c, list->items[i], &ok);
+            read_expect(s, c, list->items[i], refused, &ok);
         else
             ok = false;
         if (ok)

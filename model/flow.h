@@ -10,10 +10,21 @@
 #include "model/scenario.h"
 #include "schema.h"
 
-/* Reads `traffic:` into s->flows; problems go to c->errs. */
-void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *c);
+/* The flows that `traffic:` refused, as far as they were read (name, from, to): an
+ * expectation about one of them is not a second mistake, so it is not reported again.
+ * Arena-owned. */
+typedef struct flow_refused {
+    model_flow *v;
+    size_t n;
+} flow_refused;
 
-/* Reads `expect:` into s->expects (after model__traffic_read). */
-void model__expect_read(model_scenario *s, const model_node *list, schema_ctx *c);
+/* Reads `traffic:` into s->flows, and the flows it refuses into *refused; problems go
+ * to c->errs. */
+void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *c,
+                         flow_refused *refused);
+
+/* Reads `expect:` into s->expects (after model__traffic_read).  `refused` may be NULL. */
+void model__expect_read(model_scenario *s, const model_node *list, schema_ctx *c,
+                        const flow_refused *refused);
 
 #endif

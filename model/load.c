@@ -544,10 +544,11 @@ static void read_scenario_doc(loader *L, const model_node *root, const char *fil
         read_include_list(L, n, file, &top, 1, &c);
 
     settle_mesh(L);
+    flow_refused refused = {0};
     if ((n = model_node_get(root, "traffic")))
-        model__traffic_read(s, n, &c);
+        model__traffic_read(s, n, &c, &refused);
     if ((n = model_node_get(root, "expect")))
-        model__expect_read(s, n, &c);
+        model__expect_read(s, n, &c, &refused);
 }
 
 model_scenario *model_scenario_load_string(const char *name, const char *data, size_t len,
