@@ -483,6 +483,7 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
             rc = schema_fail(c, v, "name at least one backend");
         } else {
             uint64_t sum = 0;
+            bool shares_ok = true;
             e->split = model_arena_alloc(s->arena, v->n * sizeof *e->split);
             for (size_t i = 0; i < v->n; i++) {
                 model_expect_share *sh = &e->split[e->n_split];
@@ -493,11 +494,14 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
                     sum += sh->percent_milli;
                     e->n_split++;
                 } else {
+                    shares_ok = false;
                     rc = -1;
                 }
                 schema_pop(c, o2);
             }
-            if (rc == 0 && sum != 100000)
+            /* Only a malformed share makes the sum meaningless; a problem elsewhere in
+             * the expectation (its flow, say) does not. */
+            if (shares_ok && sum != 100000)
                 rc = schema_fail(c, v, "the shares add up to %llu.%03llu%%, not 100%%",
                                  (unsigned long long)(sum / 1000), (unsigned long long)(sum % 1000));
         }
@@ -513,8 +517,6 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
     if (e->has_tolerance && e->has_confidence)
         rc = schema_fail(c, model_node_get(n, "confidence"),
                          "give tolerance (absolute) or confidence (statistical), not both");
-    if ((e->has_tolerance || e->has_confidence) && !e->n_split)
-        rc = schema_fail(c, n, "tolerance and confidence apply to a split: add split:");
     if (e->n_split && !e->has_tolerance && !e->has_confidence) {
         e->has_confidence = true; /* documented default: chi-square at 99.9% */
         e->confidence = 0.999;
@@ -523,6 +525,9 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
         rc |= schema_percent(c, v, &e->failed_milli);
         e->has_failed = true;
     });
+    if ((e->has_tolerance || e->has_confidence) && !e->n_split && !e->has_failed)
+        rc = schema_fail(c, n, "tolerance and confidence apply to split or failed: add one");
+
     if (rc == 0 && !e->n_split && !e->route && !e->policy && !e->has_failed)
         rc = schema_fail(c, n, "nothing to check: give split, route, policy or failed");
     if (rc)

@@ -294,6 +294,7 @@ static int cmd_check(options *o)
     for (size_t i = 0; i < files.n; i++) {
         double t0 = seconds_now();
         size_t failed = 0;
+        fflush(stdout); /* keep each scenario's messages after the line before it */
         int rc = simulate(files.v[i], o, &ss[i], &rs[i], &xs[i], &failed);
         entries[i] = (sim_check_entry){files.v[i], ss[i], rs[i], xs[i], failed, NULL,
                                        seconds_now() - t0};
