@@ -145,6 +145,9 @@ static int finish_node(builder *b, model_node *n, model_node ***docs, size_t *nd
                        size_t *cap_docs)
 {
     if (b->depth == 0) {
+        /* An empty document (`---` with nothing after it) is a plain empty scalar. */
+        if (n->kind == MODEL_NODE_SCALAR && n->plain && n->len == 0)
+            return 0;
         if (*ndocs == *cap_docs) {
             size_t cap = *cap_docs ? *cap_docs * 2 : 4;
             *docs = model_arena_grow(b->arena, *docs, *ndocs, cap, sizeof(model_node *));
