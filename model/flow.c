@@ -61,7 +61,16 @@ static void select_sources(model_scenario *s, model_flow *f)
     }
 }
 
-static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f)
+static bool service_refused(const flow_refused *r, const char *service)
+{
+    for (size_t i = 0; i < r->n_services; i++)
+        if (!strcmp(r->services[i], service))
+            return true;
+    return false;
+}
+
+static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f,
+                     const flow_refused *refused)
 {
     size_t nsvc;
     const char **svcs = model_scenario_services(s, &nsvc);
@@ -129,6 +138,8 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
     } else {
         return -1;
     }
+    if (!model_scenario_has_service(s, f->from) && service_refused(refused, f->from))
+        return -1; /* the service's own problem has been reported */
     if (!model_scenario_has_service(s, f->from)) {
         const char *hint = schema_suggest_n(f->from, svcs, nsvc);
         return schema_fail(c, n, "no service '%s' in mesh '%s'%s%s%s", f->from, s->mesh,
@@ -232,7 +243,7 @@ static int read_requests(model_scenario *s, schema_ctx *c, const model_node *n, 
 }
 
 static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f,
-                      bool *ok)
+                      const flow_refused *refused, bool *ok)
 {
     int rc = 0;
     f->mark = n->mark;
@@ -244,7 +255,7 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
         rc = schema_fail(c, n, "from: must be set (a service, {dataplane: NAME} or {gateway: "
                                "NAME, listener: PORT})");
     else
-        WITH_FIELD(c, n, "from", v, rc |= read_from(s, c, v, f));
+        WITH_FIELD(c, n, "from", v, rc |= read_from(s, c, v, f, refused));
 
     const model_node *to = model_node_get(n, "to");
     if (!to && f->from_kind != MODEL_FROM_GATEWAY) {
@@ -253,6 +264,9 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
         WITH_FIELD(c, n, "to", v, {
             if (schema_string(c, v, &f->to) < 0) {
                 rc = -1;
+            } else if (!model_scenario_has_service(s, f->to) &&
+                       service_refused(refused, f->to)) {
+                rc = -1; /* the service's own problem has been reported */
             } else if (f->n_sources && !reachable(s, f, f->to)) {
                 size_t nsvc;
                 const char **svcs = model_scenario_services(s, &nsvc);
@@ -330,7 +344,7 @@ void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *
         memset(f, 0, sizeof *f); /* the slot may hold a refused flow */
         bool ok = true;
         if (schema_is_map(c, list->items[i]))
-            read_flow(s, c, list->items[i], f, &ok);
+            read_flow(s, c, list->items[i], f, refused, &ok);
         else
             ok = false;
         if (ok) {

@@ -10,10 +10,14 @@
 #include "model/scenario.h"
 #include "schema.h"
 
-/* The flows that `traffic:` refused, as far as they were read (name, from, to): an
- * expectation about one of them is not a second mistake, so it is not reported again.
- * Arena-owned. */
+/* What the loader refused: a flow naming a refused service, or an expectation about a
+ * refused flow, is not a second mistake, so it is not reported again.  `services` (names
+ * of services written in `services:` or in Dataplane inbounds whose definition was
+ * refused) is filled by the loader; `v` (the refused flows, as far as they were read:
+ * name, from, to) by model__traffic_read.  Arena-owned. */
 typedef struct flow_refused {
+    const char **services;
+    size_t n_services;
     model_flow *v;
     size_t n;
 } flow_refused;

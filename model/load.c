@@ -58,6 +58,10 @@ typedef struct loader {
     size_t n_pols, cap_pols;
     const char *skipped[64];
     size_t n_skipped;
+    /* Services whose definition was refused, so flows to or from them do not also say
+     * "no service" (flow.h). */
+    const char **refused_services;
+    size_t n_refused_services, cap_refused_services;
 } loader;
 
 static const char *const top_keys[] = {"scenario", "description", "seed", "kuma", "mesh",
@@ -168,6 +172,32 @@ static void add_policy(loader *L, const model_policy *p)
     L->pols[L->n_pols++] = *p;
 }
 
+static void note_refused_service(loader *L, const char *name)
+{
+    if (L->n_refused_services == L->cap_refused_services) {
+        size_t cap = L->cap_refused_services ? L->cap_refused_services * 2 : 8;
+        L->refused_services = model_arena_grow(L->a, L->refused_services, L->n_refused_services,
+                                               cap, sizeof *L->refused_services);
+        L->cap_refused_services = cap;
+    }
+    L->refused_services[L->n_refused_services++] = name;
+}
+
+/* The kuma.io/service tags of a refused Dataplane's inbounds, as far as they read. */
+static void note_refused_dataplane(loader *L, const model_node *doc)
+{
+    const model_node *net = model_node_get(doc, "networking");
+    if (!net)
+        net = model_node_get(model_node_get(doc, "spec"), "networking");
+    const model_node *in = model_node_get(net, "inbound");
+    for (size_t i = 0; in && in->kind == MODEL_NODE_SEQ && i < in->n; i++) {
+        const model_node *svc = model_node_get(model_node_get(in->items[i], "tags"),
+                                               MODEL_TAG_SERVICE);
+        if (svc && svc->kind == MODEL_NODE_SCALAR)
+            note_refused_service(L, svc->text);
+    }
+}
+
 static void note_skipped(loader *L, const char *type, model_mark at)
 {
     for (size_t i = 0; i < L->n_skipped; i++)
@@ -200,6 +230,7 @@ static void read_resource(loader *L, const model_node *doc, const char *file,
             read_resource(L, r.items->items[i], file, chain, depth);
         break;
     case POLICY_READ_INVALID:
+        note_refused_dataplane(L, doc);
         break;
     }
 }
@@ -322,6 +353,7 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
             schema_pop(c, o2);
             continue;
         }
+        size_t errors_before = model_errors_count(L->errs);
         schema_check_keys(c, svc, service_keys);
         const char *name = NULL, *protocol = NULL;
         const model_node *nn = model_node_get(svc, "name");
@@ -415,6 +447,8 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
             }
         }
         schema_pop(c, o3);
+        if (name && model_errors_count(L->errs) > errors_before)
+            note_refused_service(L, name);
         schema_pop(c, o2);
     }
     schema_pop(c, old);
@@ -544,7 +578,8 @@ static void read_scenario_doc(loader *L, const model_node *root, const char *fil
         read_include_list(L, n, file, &top, 1, &c);
 
     settle_mesh(L);
-    flow_refused refused = {0};
+    flow_refused refused = {.services = L->refused_services,
+                            .n_services = L->n_refused_services};
     if ((n = model_node_get(root, "traffic")))
         model__traffic_read(s, n, &c, &refused);
     if ((n = model_node_get(root, "expect")))
