@@ -779,11 +779,15 @@ static int read_selectors(schema_ctx *c, const model_node *spec, const char *key
     return rc;
 }
 
-static int read_legacy_spec(schema_ctx *c, const model_node *spec, model_policy *p)
+/* `spec` is the Kubernetes `spec`, or (`universal`) the whole Universal document, whose
+ * keys model__policy_read has checked against the type's Universal list already. */
+static int read_legacy_spec(schema_ctx *c, const model_node *spec, bool universal,
+                            model_policy *p)
 {
     int rc = 0;
     if (p->type == MODEL_RES_TRAFFIC_ROUTE) {
-        schema_check_keys(c, spec, traffic_route_keys);
+        if (!universal)
+            schema_check_keys(c, spec, traffic_route_keys);
         rc |= read_selectors(c, spec, "sources", true);
         rc |= read_selectors(c, spec, "destinations", true);
         size_t old = schema_push_key(c, "conf");
@@ -794,7 +798,8 @@ static int read_legacy_spec(schema_ctx *c, const model_node *spec, model_policy 
             rc = -1;
         schema_pop(c, old);
     } else {
-        schema_check_keys(c, spec, mesh_gateway_keys);
+        if (!universal)
+            schema_check_keys(c, spec, mesh_gateway_keys);
         rc |= read_selectors(c, spec, "selectors", true);
         size_t old = schema_push_key(c, "conf");
         const model_node *conf = model_node_get(spec, "conf");
@@ -1126,7 +1131,7 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
     if (legacy) {
         size_t old = k8s ? schema_push_key(&c, "spec") : c.len;
         if (schema_is_map(&c, spec))
-            rc = read_legacy_spec(&c, spec, &p);
+            rc = read_legacy_spec(&c, spec, !k8s, &p);
         else
             rc = -1;
         schema_pop(&c, old);
