@@ -792,8 +792,8 @@ static int read_legacy_spec(schema_ctx *c, const model_node *spec, bool universa
         rc |= read_selectors(c, spec, "destinations", true);
         size_t old = schema_push_key(c, "conf");
         const model_node *conf = model_node_get(spec, "conf");
-        if (!conf)
-            rc = schema_fail_at(c, spec->mark, "must be defined");
+        if (!conf) /* Kuma's words (traffic_route_validator.go, gateway_validator.go) */
+            rc = schema_fail_at(c, spec->mark, "cannot be empty");
         else if (!schema_is_map(c, conf))
             rc = -1;
         schema_pop(c, old);
@@ -803,8 +803,8 @@ static int read_legacy_spec(schema_ctx *c, const model_node *spec, bool universa
         rc |= read_selectors(c, spec, "selectors", true);
         size_t old = schema_push_key(c, "conf");
         const model_node *conf = model_node_get(spec, "conf");
-        if (!conf)
-            rc = schema_fail_at(c, spec->mark, "must be defined");
+        if (!conf) /* Kuma's words (traffic_route_validator.go, gateway_validator.go) */
+            rc = schema_fail_at(c, spec->mark, "cannot be empty");
         else if (!schema_is_map(c, conf))
             rc = -1;
         schema_pop(c, old);
