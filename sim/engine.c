@@ -306,15 +306,6 @@ bool sim_engine_peek_key(const sim_engine *e, uint64_t *time, uint64_t *seq)
     return true;
 }
 
-size_t sim_engine_size(const sim_engine *e)
-{
-    return e->size;
-}
-
-uint64_t sim_engine_next_seq(sim_engine *e)
-{
-    return e->next_seq++;
-}
 
 uint64_t sim_engine_now(const sim_engine *e)
 {

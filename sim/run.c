@@ -38,6 +38,13 @@ typedef struct flow_state {
     size_t n_sources;
     size_t next_source;
     uint64_t *active;     /* per outcome: connections open now */
+    /* The hot path's view of the result: window 0 (every arrival) and per-outcome flags,
+     * cached here so an arrival touches few cache lines. */
+    uint64_t *count0, *held0;
+    uint64_t total0;
+    bool *failed;
+    bool more_windows;
+    uint64_t last_ns;     /* time of the last arrival */
 } flow_state;
 
 static uint32_t outcome_index(model_arena *a, sim_flow_result *f, size_t cap, const char *name,
@@ -173,6 +180,12 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
         res->windows[k].count = model_arena_alloc(a, res->n_outcomes * sizeof(uint64_t));
         res->windows[k].held_ns = model_arena_alloc(a, res->n_outcomes * sizeof(uint64_t));
     }
+    st->count0 = res->windows[0].count;
+    st->held0 = res->windows[0].held_ns;
+    st->more_windows = res->n_windows > 1;
+    st->failed = model_arena_alloc(a, res->n_outcomes * sizeof *st->failed);
+    for (size_t o = 0; o < res->n_outcomes; o++)
+        st->failed[o] = res->outcomes[o].failed;
     return 0;
 }
 
@@ -237,35 +250,32 @@ sim_result *sim_run(const model_scenario *s, FILE *err, sim_progress_fn progress
         source_route *sr = &f->routes[f->next_source];
         if (++f->next_source == f->n_sources)
             f->next_source = 0;
-        uint32_t o;
-        if (sr->pick.n) {
-            uint64_t draw = sim_rng_next64(&f->traffic.rng);
-            o = sr->outcome_of[sim_pick_choose(&sr->pick, draw)];
-        } else {
-            (void)sim_rng_next64(&f->traffic.rng); /* same draws whatever the routing */
-            o = sr->closed;
-        }
-        bool failed = f->res->outcomes[o].failed;
+        /* The pick draws even when there is nothing to pick from, so a flow's later
+         * draws do not depend on its routing. */
+        uint64_t draw = sim_rng_next64(&f->traffic.rng);
+        uint32_t o = sr->pick.n ? sr->outcome_of[sim_pick_choose(&sr->pick, draw)] : sr->closed;
         uint64_t hold = sim_traffic_hold(&f->traffic);
-        if (failed)
+        if (f->failed[o])
             hold = 0; /* a failed connection is closed at once */
 
-        sim_flow_result *res = f->res;
-        count_in(&res->windows[0], o, hold);
-        for (size_t k = 1; k < res->n_windows; k++)
-            if (now >= res->windows[k].start_ns && now < res->windows[k].end_ns)
-                count_in(&res->windows[k], o, hold);
+        f->total0++;
+        f->count0[o]++;
+        f->held0[o] += hold;
+        if (f->more_windows) {
+            sim_flow_result *res = f->res;
+            for (size_t k = 1; k < res->n_windows; k++)
+                if (now >= res->windows[k].start_ns && now < res->windows[k].end_ns)
+                    count_in(&res->windows[k], o, hold);
+        }
         if (hold) {
-            if (++f->active[o] > res->peak_active[o])
-                res->peak_active[o] = f->active[o];
+            if (++f->active[o] > f->res->peak_active[o])
+                f->res->peak_active[o] = f->active[o];
             uint64_t when = hold > UINT64_MAX - now ? UINT64_MAX : now + hold;
             sim_engine_schedule(&eng, when, EV_DEPARTURE, (uint32_t)(f - fs), o);
             live++;
         }
         r->events++;
-        r->end_ns = now;
-        if (!res->flow->has_stop)
-            res->windows[0].end_ns = now + 1; /* the whole run ends after its last arrival */
+        f->last_ns = now;
         sim_traffic_advance(&f->traffic);
         f->seq = sim_engine_next_seq(&eng);
         if (++r->connections == next_report) {
@@ -273,6 +283,14 @@ sim_result *sim_run(const model_scenario *s, FILE *err, sim_progress_fn progress
             if (progress)
                 progress(ctx, r->connections, planned);
         }
+    }
+    for (size_t i = 0; i < s->n_flows; i++) {
+        sim_window *w0 = &r->flows[i].windows[0];
+        w0->total = fs[i].total0;
+        if (!s->flows[i].has_stop)
+            w0->end_ns = fs[i].last_ns + 1; /* the whole run ends after its last arrival */
+        if (fs[i].total0 && fs[i].last_ns > r->end_ns)
+            r->end_ns = fs[i].last_ns;
     }
     for (size_t i = 0; i < s->n_flows; i++)
         for (size_t k = 0; k < fs[i].n_sources; k++)
