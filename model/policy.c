@@ -565,8 +565,8 @@ static int read_inbound(schema_ctx *c, const model_node *in, model_inbound *out)
     const model_node *tags = model_node_get(in, "tags");
     size_t old = schema_push_key(c, "tags");
     if (!tags || (tags->kind == MODEL_NODE_MAP && tags->n == 0)) {
-        rc = schema_fail_at(c, tags ? tags->mark : in->mark,
-                            "an inbound needs tags with kuma.io/service: splitsim routes by them");
+        /* Kuma accepts an inbound without tags; it belongs to no service, so it is no
+         * endpoint of anything and only matters to a Mesh-wide targetRef. */
     } else if (schema_tags(c, tags, SCHEMA_TAGS_KUMA, &out->tags) < 0) {
         rc = -1;
     } else {
@@ -631,7 +631,7 @@ static int read_outbound(schema_ctx *c, model_arena *a, const model_node *ob, mo
 }
 
 static int read_networking(schema_ctx *c, model_arena *a, const model_node *net,
-                           model_dataplane *dp)
+                           model_dataplane *dp, int kuma_minor)
 {
     int rc = 0;
     size_t base = schema_push_key(c, "networking");
@@ -731,10 +731,12 @@ static int read_networking(schema_ctx *c, model_arena *a, const model_node *net,
         }
         schema_pop(c, old);
     }
-    if (!dp->gateway && dp->n_inbounds == 0 && rc == 0) {
-        /* Kuma's Dataplane needs an inbound or a gateway; a sidecar without inbounds is
-         * selected by no policy (KUMA-ROUTING §1) and has no service to be part of. */
-        rc = schema_fail_at(c, net->mark, "a Dataplane needs at least one inbound or a gateway");
+    if (!dp->gateway && dp->n_inbounds == 0 && rc == 0 && kuma_minor < 14) {
+        /* Up to 2.13 Kuma refused a Dataplane with neither; 2.14 accepts it (commit
+         * 422e069080, "allow zero-inbound dataplanes"), and such a sidecar is selected by
+         * no policy (KUMA-ROUTING §1). */
+        rc = schema_fail_at(c, net->mark,
+                            "has to contain at least one inbound interface or gateway");
     }
     schema_pop(c, base);
     return rc;
@@ -1056,6 +1058,12 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
             labels = model_node_get(md, "labels");
             if (labels && !model_node_is_null(labels) && read_labels(&c, labels, &p) < 0)
                 rc = -1;
+            /* On Kubernetes the display name is the kuma.io/display-name annotation (Kuma's
+             * defaulter moves a label of that name there), else metadata.name. */
+            const model_node *ann = model_node_get(model_node_get(md, "annotations"),
+                                                   "kuma.io/display-name");
+            if (ann && ann->kind == MODEL_NODE_SCALAR && ann->len && !model_node_is_null(ann))
+                p.display_name = ann->text;
         } else {
             rc = -1;
         }
@@ -1117,10 +1125,10 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
         }
         if (k8s) {
             size_t old = schema_push_key(&c, "spec");
-            rc = read_networking(&c, a, net, dp);
+            rc = read_networking(&c, a, net, dp, kuma_minor);
             schema_pop(&c, old);
         } else {
-            rc = read_networking(&c, a, net, dp);
+            rc = read_networking(&c, a, net, dp, kuma_minor);
         }
         return out->kind = rc < 0 ? POLICY_READ_INVALID : POLICY_READ_DATAPLANE;
     }
