@@ -35,9 +35,11 @@ void model_tags_set(model_arena *a, model_tags *t, const char *key, const char *
     }
     /* Tag maps are small (a handful of tags): copying on insert keeps them simple. */
     model_tag *v = model_arena_alloc(a, (t->n + 1) * sizeof *v);
-    memcpy(v, t->v, (size_t)i * sizeof *v);
+    if (t->n) { /* an empty map has no array: memcpy from NULL is undefined, even of 0 bytes */
+        memcpy(v, t->v, (size_t)i * sizeof *v);
+        memcpy(v + i + 1, t->v + i, (t->n - (size_t)i) * sizeof *v);
+    }
     v[i] = (model_tag){key, value};
-    memcpy(v + i + 1, t->v + i, (t->n - (size_t)i) * sizeof *v);
     t->v = v;
     t->n++;
 }
