@@ -102,9 +102,15 @@ const char **model_scenario_services(const model_scenario *s, size_t *n)
         cap += s->dataplanes[i].n_inbounds;
     const char **v = model_arena_alloc(s->arena, (cap ? cap : 1) * sizeof *v);
     size_t k = 0;
-    for (size_t i = 0; i < s->n_dataplanes; i++)
-        for (size_t j = 0; j < s->dataplanes[i].n_inbounds; j++)
-            v[k++] = model_tags_get(&s->dataplanes[i].inbounds[j].tags, MODEL_TAG_SERVICE);
+    for (size_t i = 0; i < s->n_dataplanes; i++) {
+        for (size_t j = 0; j < s->dataplanes[i].n_inbounds; j++) {
+            /* An inbound without tags (valid since Kuma 2.14) belongs to no service. */
+            const char *svc = model_tags_get(&s->dataplanes[i].inbounds[j].tags,
+                                             MODEL_TAG_SERVICE);
+            if (svc)
+                v[k++] = svc;
+        }
+    }
     qsort(v, k, sizeof *v, cmp_str);
     size_t u = 0;
     for (size_t i = 0; i < k; i++)
