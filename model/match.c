@@ -90,6 +90,31 @@ static int cmp_int(int x, int y)
     return (x > y) - (x < y);
 }
 
+/* Byte `i` of a policy's name as Kuma's core model spells it: `<name>.<namespace>` on
+ * Kubernetes (K8sNamespacedNameToCoreName), the name on Universal; -1 past the end. */
+static int core_name_at(const model_policy *p, size_t i)
+{
+    size_t n = strlen(p->name);
+    if (i < n)
+        return (unsigned char)p->name[i];
+    if (!p->namespace_)
+        return -1;
+    if (i == n)
+        return '.';
+    i -= n + 1;
+    return i < strlen(p->namespace_) ? (unsigned char)p->namespace_[i] : -1;
+}
+
+/* Bytewise comparison of the core names of `x` and `y`. */
+static int cmp_core_name(const model_policy *x, const model_policy *y)
+{
+    for (size_t i = 0;; i++) {
+        int a = core_name_at(x, i), b = core_name_at(y, i);
+        if (a != b || a < 0)
+            return cmp_int(a, b);
+    }
+}
+
 int model_match_compare(const model_policy *x, const model_policy *y, int kuma_minor)
 {
     int c = cmp_int(model_target_kind_rank(x->target.kind), model_target_kind_rank(y->target.kind));
@@ -103,10 +128,12 @@ int model_match_compare(const model_policy *x, const model_policy *y, int kuma_m
         return c;
     if (kuma_minor >= 9 && (c = cmp_int(x->role, y->role)))
         return c;
-    /* Go compares strings bytewise; strcmp on unsigned bytes does the same. */
-    c = strcmp(x->display_name, y->display_name);
-    c = cmp_int(c, 0);
-    return kuma_minor >= 6 ? -c : c;
+    /* Before 2.6, ByTargetRef.Less compared GetMeta().GetName() ascending; display names
+     * (and the descending order) came with 2.6.  Go compares strings bytewise; strcmp on
+     * unsigned bytes does the same. */
+    if (kuma_minor < 6)
+        return cmp_core_name(x, y);
+    return -cmp_int(strcmp(x->display_name, y->display_name), 0);
 }
 
 size_t model_match_policies(const model_scenario *s, model_resource_type type,

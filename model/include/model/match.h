@@ -20,8 +20,9 @@ bool model_match_selects(model_arena *a, const model_policy *p, const model_data
 
 /* Kuma's SortByTargetRef comparator for `kuma_minor`: negative if `x` has lower priority
  * (merges earlier) than `y`.  Rank of the top-level kind, then origin (2.6+), then fewer
- * tags for MeshGateway, then role (2.9+), then display name: descending from 2.6 (the
- * smallest name merges last and wins), ascending before. */
+ * tags for MeshGateway, then role (2.9+), then the display name descending from 2.6 (the
+ * smallest name merges last and wins); before 2.6 the resource name ascending (on
+ * Kubernetes Kuma's `<name>.<namespace>`; display names did not exist yet). */
 int model_match_compare(const model_policy *x, const model_policy *y, int kuma_minor);
 
 /* Fills `out` (room for s->n_policies) with the policies of type `type` that select `dp`,
