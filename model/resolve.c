@@ -164,7 +164,14 @@ static void tcp_split(resolver *R, const model_node *conf, const model_tags *out
     size_t n = refs ? refs->n : 1;
     r->clusters = model_arena_alloc(R->a, (n ? n : 1) * sizeof *r->clusters);
     if (!conf) {
-        /* DefaultBackendRef: the outbound's service with all its tags, weight 100. */
+        /* DefaultBackendRef: the outbound's service with all its tags, weight 100.  It goes
+         * through MakeTCPSplit like any ref, so the protocol filter applies to it too. */
+        if (!tcp_backend_protocol_ok(r->protocol)) {
+            explain(R, "no MeshTCPRoute conf for %s: Kuma's default route to it is dropped: "
+                       "its protocol %s cannot be proxied as TCP",
+                    r->to, model_protocol_name(r->protocol));
+            return;
+        }
         model_tags t = model_tags_without(R->a, outbound, MODEL_TAG_SERVICE);
         add_cluster(R, r->to, &t, 100);
         explain(R, "no MeshTCPRoute conf for %s: Kuma's default route to it (weight 100)", r->to);
