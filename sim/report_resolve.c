@@ -248,6 +248,9 @@ int sim_report_resolve(FILE *out, FILE *err, const model_scenario *s,
     } else if (rc == 0) {
         fprintf(out, "scenario %s (Kuma 2.%d semantics, mesh %s)\n", s->name, s->kuma_minor,
                 s->mesh);
+        if (n == 0)
+            fprintf(out, "\nno flow: the scenario has no traffic (--all shows every sidecar "
+                         "against every service)\n");
         for (size_t i = 0; i < n; i++) {
             fputc('\n', out);
             text_resolution(out, res[i], opt->explain);

@@ -19,6 +19,7 @@
 #include "sim/pick.h"
 #include "sim/traffic.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,15 +48,13 @@ typedef struct flow_state {
     uint64_t last_ns;     /* time of the last arrival */
 } flow_state;
 
-static uint32_t outcome_index(model_arena *a, sim_flow_result *f, size_t cap, const char *name,
-                              bool failed)
+/* The index of outcome `name` in f->outcomes (room for `cap`), added if new. */
+static uint32_t outcome_index(sim_flow_result *f, size_t cap, const char *name, bool failed)
 {
     for (size_t i = 0; i < f->n_outcomes; i++)
         if (!strcmp(f->outcomes[i].name, name))
             return (uint32_t)i;
-    (void)a;
-    if (f->n_outcomes >= cap)
-        abort(); /* cap counts every cluster of every source plus <closed> */
+    assert(f->n_outcomes < cap); /* cap counts every cluster of every source, plus one */
     f->outcomes[f->n_outcomes] = (sim_outcome){name, failed, false, 0, 0.0};
     return (uint32_t)f->n_outcomes++;
 }
@@ -124,7 +123,7 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
         uint32_t *weights = model_arena_alloc(a, (n ? n : 1) * sizeof *weights);
         for (size_t k = 0; k < n; k++) {
             bool empty = c[k].endpoints == 0;
-            sr->outcome_of[k] = outcome_index(a, res, cap, empty ? SIM_OUTCOME_NO_ENDPOINTS
+            sr->outcome_of[k] = outcome_index(res, cap, empty ? SIM_OUTCOME_NO_ENDPOINTS
                                                                  : c[k].backend, empty);
             weights[k] = c[k].weight;
             total += c[k].weight;
@@ -132,7 +131,7 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
         }
         if (n == 0 || total == 0) {
             /* An empty split: the listener closes every connection (KUMA-ROUTING §3.3). */
-            sr->closed = outcome_index(a, res, cap, SIM_OUTCOME_CLOSED, true);
+            sr->closed = outcome_index(res, cap, SIM_OUTCOME_CLOSED, true);
             sr->pick.n = 0;
             w[sr->closed * f->n_sources + i] = 1;
         } else if (sim_pick_init(&sr->pick, weights, n) < 0) {
