@@ -138,7 +138,12 @@ static bool check_failed(const sim_flow_result *f, const sim_window *w, const mo
             failed += w->count[o];
     uint32_t want = e->failed_milli;
     bool ok;
-    if (e->has_tolerance) {
+    if (w->total == 0) {
+        /* A share of no connections is no share: as for a split, say so and fail rather
+         * than let "failed: 0" (or any share within a tolerance of 0) hold vacuously. */
+        say(x, "no connection in the window: nothing to compare");
+        ok = false;
+    } else if (e->has_tolerance) {
         ok = within(failed, w->total, want, e->tolerance_milli);
         say(x, "failed %.3f%% (expected %u.%03u%% +- %u.%03u)", percent(failed, w->total),
             MILLI(want), MILLI(e->tolerance_milli));

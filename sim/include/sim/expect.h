@@ -6,7 +6,8 @@
  * tolerance never depend on floating-point rounding.  A statistical check is a chi-square
  * goodness of fit at the expectation's confidence; categories whose expected count is
  * below 5 make the test unreliable, and the expectation then fails saying so instead of
- * passing or failing on noise.
+ * passing or failing on noise.  A split or failed check over a window that saw no
+ * connection fails too: a share of nothing holds no matter what it claims.
  */
 #ifndef SIM_EXPECT_H
 #define SIM_EXPECT_H
