@@ -108,6 +108,8 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
         cap += n + 1;
         if (i > 0 && !same_routing(rs[0], rs[i]))
             res->sources_differ = true;
+        if (rs[i]->route != rs[0]->route)
+            res->routes_differ = true;
     }
     res->resolution = rs[0];
     res->outcomes = model_arena_alloc(a, cap * sizeof *res->outcomes);

@@ -43,6 +43,7 @@ typedef struct sim_flow_result {
     const model_flow *flow;
     const model_resolution *resolution; /* of the first source */
     bool sources_differ;                /* some source resolves differently */
+    bool routes_differ;                 /* some source is decided by another route type */
     sim_outcome *outcomes;
     size_t n_outcomes;
     sim_window *windows;                /* [0] is the whole run; then expect windows */
