@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define REPORT_CI 0.95
@@ -133,6 +134,31 @@ static json_t *json_window(const sim_flow_result *f, const sim_window *w)
     return o;
 }
 
+/* Writes the report `root` and a newline.  The seed is unsigned 64-bit, jansson's integers
+ * are signed: a seed above INT64_MAX was stored as 0, and its digits replace that 0 in the
+ * text.  "\n  \"seed\": " can only be the root's key (strings cannot hold a raw newline,
+ * and nested keys are indented deeper).  Returns 0, or -1 if writing failed. */
+static int dump_json(FILE *out, json_t *root, uint64_t seed)
+{
+    if (seed <= INT64_MAX) {
+        int rc = json_dumpf(root, out, REPORT_JSON_FLAGS);
+        fputc('\n', out);
+        return rc;
+    }
+    static const char key[] = "\n  \"seed\": 0";
+    char *text = json_dumps(root, REPORT_JSON_FLAGS);
+    if (!text)
+        return -1;
+    char *at = strstr(text, key);
+    if (at) {
+        size_t before = (size_t)(at - text) + sizeof key - 2; /* up to the 0 */
+        fprintf(out, "%.*s%llu%s\n", (int)before, text, (unsigned long long)seed,
+                at + sizeof key - 1);
+    }
+    free(text);
+    return at && !ferror(out) ? 0 : -1;
+}
+
 static int report_json(FILE *out, const sim_result *r, const sim_expect_result *x)
 {
     const model_scenario *s = r->scenario;
@@ -141,7 +167,9 @@ static int report_json(FILE *out, const sim_result *r, const sim_expect_result *
     for (size_t i = 0; i < s->n_expects; i++)
         passed &= x[i].passed;
     json_object_set_new(root, "scenario", json_string(s->name));
-    json_object_set_new(root, "seed", json_integer((json_int_t)s->seed));
+    /* A seed above INT64_MAX does not fit jansson's signed integers: 0 stands in for it
+     * and dump_json writes its digits. */
+    json_object_set_new(root, "seed", json_integer(s->seed > INT64_MAX ? 0 : (json_int_t)s->seed));
     char kuma[16];
     snprintf(kuma, sizeof kuma, "2.%d", s->kuma_minor);
     json_object_set_new(root, "kuma", json_string(kuma));
@@ -172,8 +200,7 @@ static int report_json(FILE *out, const sim_result *r, const sim_expect_result *
         json_array_append_new(ex, o);
     }
     json_object_set_new(root, "expectations", ex);
-    int rc = json_dumpf(root, out, REPORT_JSON_FLAGS);
-    fputc('\n', out);
+    int rc = dump_json(out, root, s->seed);
     json_decref(root);
     return rc;
 }
