@@ -20,8 +20,7 @@ Test(arena, blocks_are_aligned_for_any_type)
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         void *p = model_arena_alloc(a, sizes[i]);
         cr_assert_not_null(p);
-        cr_expect_eq((uintptr_t)p % alignof(max_align_t), 0, "block %zu (size %zu)", i,
-                     sizes[i]);
+        cr_expect_eq((uintptr_t)p % alignof(max_align_t), 0, "block %zu (size %zu)", i, sizes[i]);
     }
     model_arena_free(a);
 }
@@ -57,8 +56,8 @@ Test(arena, large_blocks_do_not_disturb_small_ones)
     cr_expect_eq((uintptr_t)after % alignof(max_align_t), 0);
     /* The next small block comes from the same chunk as the first one, right after it
      * (blocks are rounded up to whole max_align_t units). */
-    cr_expect_eq(after, small + sizeof(max_align_t) * ((16 + sizeof(max_align_t) - 1) /
-                                                       sizeof(max_align_t)));
+    cr_expect_eq(after, small + sizeof(max_align_t) *
+                                    ((16 + sizeof(max_align_t) - 1) / sizeof(max_align_t)));
     cr_expect_str_eq(small, "before");
     cr_expect_eq(after[0], 0);
     model_arena_free(a);

@@ -52,10 +52,10 @@ static const model_diag *the_error(parsed *p)
     return model_errors_at(p->errs, 0);
 }
 
-#define EXPECT_MARK(node, l, c)                                                                \
-    do {                                                                                       \
-        cr_expect_eq((node)->mark.line, (l), "line of " #node);                                \
-        cr_expect_eq((node)->mark.col, (c), "column of " #node);                               \
+#define EXPECT_MARK(node, l, c)                                                                    \
+    do {                                                                                           \
+        cr_expect_eq((node)->mark.line, (l), "line of " #node);                                    \
+        cr_expect_eq((node)->mark.col, (c), "column of " #node);                                   \
     } while (0)
 
 Test(node, scalars_lists_and_mappings_with_one_based_marks)
@@ -115,10 +115,11 @@ Test(node, plain_and_quoted_scalars)
         const char *key, *text;
         bool plain, null;
     } want[] = {
-        {"a", "10", true, false},   {"b", "10", false, false},   {"c", "10", false, false},
-        {"d", "10", false, false},  {"e", "null", true, true},   {"f", "~", true, true},
-        {"g", "", true, true},      {"h", "null", false, false}, {"i", "NULL", true, true},
-        {"j", "two\nlines\n", false, false},
+        {"a", "10", true, false},  {"b", "10", false, false},
+        {"c", "10", false, false}, {"d", "10", false, false},
+        {"e", "null", true, true}, {"f", "~", true, true},
+        {"g", "", true, true},     {"h", "null", false, false},
+        {"i", "NULL", true, true}, {"j", "two\nlines\n", false, false},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const model_node *n = model_node_get(r, want[i].key);
@@ -270,8 +271,9 @@ Test(node, billion_laughs_refused_quickly)
 {
     /* 9 levels of 9 aliases: 9^9 (387 M) values once expanded, a few hundred bytes. */
     char yaml[2048];
-    size_t n = (size_t)snprintf(yaml, sizeof yaml, "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, "
-                                                   "lol, lol]\n");
+    size_t n = (size_t)snprintf(yaml, sizeof yaml,
+                                "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, "
+                                "lol, lol]\n");
     for (int i = 1; i <= 9; i++)
         n += (size_t)snprintf(yaml + n, sizeof yaml - n,
                               "l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n",

@@ -72,8 +72,20 @@ Test(schema, durations)
 Test(schema, durations_refused)
 {
     static const char *const bad[] = {
-        "",   "s",    "1",    "1.5s", "-1s", "1 s",  "1d", "1m30", "abc", "1sx", "ms",
-        "00", "+1s", "1S",
+        "",
+        "s",
+        "1",
+        "1.5s",
+        "-1s",
+        "1 s",
+        "1d",
+        "1m30",
+        "abc",
+        "1sx",
+        "ms",
+        "00",
+        "+1s",
+        "1S",
         "2000000h",               /* 7.2e18 ns: past 2^62 */
         "18446744073709551616ns", /* past 2^64 while reading digits */
         "5124096h",               /* 1.8447e19 ns: the product overflows */
@@ -120,14 +132,13 @@ Test(schema, rates)
     fixture f = fixture_new(NULL);
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         uint64_t count = 0, unit = 0;
-        cr_expect_eq(schema_rate(&f.c, node(&f, ok[i].text), &count, &unit), 0, "%s",
-                     ok[i].text);
+        cr_expect_eq(schema_rate(&f.c, node(&f, ok[i].text), &count, &unit), 0, "%s", ok[i].text);
         cr_expect_eq(count, ok[i].count, "%s", ok[i].text);
         cr_expect_eq(unit, ok[i].unit, "%s", ok[i].text);
     }
     cr_expect_eq(model_errors_size(f.errs), 0);
-    static const char *const bad[] = {"0/s",   "1/d",  "/s",    "1.5/s", "500",
-                                      "500/",  "-1/s", "1/sec", "x/s",   "1000000000001/s"};
+    static const char *const bad[] = {"0/s",  "1/d",  "/s",    "1.5/s", "500",
+                                      "500/", "-1/s", "1/sec", "x/s",   "1000000000001/s"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint64_t count = 0, unit = 0;
         cr_expect_eq(schema_rate(&f.c, node(&f, bad[i]), &count, &unit), -1, "%s", bad[i]);
@@ -144,9 +155,8 @@ Test(schema, percentages_in_thousandths)
         const char *text;
         uint32_t milli;
     } ok[] = {
-        {"0", 0},           {"100", 100000},   {"90", 90000},     {"12.5", 12500},
-        {"0.125", 125},     {"99.999", 99999}, {"100.000", 100000}, {"0.0", 0},
-        {"33.33", 33330},   {"007", 7000},
+        {"0", 0},          {"100", 100000},     {"90", 90000}, {"12.5", 12500},  {"0.125", 125},
+        {"99.999", 99999}, {"100.000", 100000}, {"0.0", 0},    {"33.33", 33330}, {"007", 7000},
     };
     fixture f = fixture_new(NULL);
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
@@ -155,8 +165,8 @@ Test(schema, percentages_in_thousandths)
         cr_expect_eq(milli, ok[i].milli, "%s", ok[i].text);
     }
     cr_expect_eq(model_errors_size(f.errs), 0);
-    static const char *const bad[] = {"100.001", "101",  "0.1234", "-1", "+5", "1e2",
-                                      "5.",      ".5",   "50%",    "1000", "abc"};
+    static const char *const bad[] = {"100.001", "101", "0.1234", "-1",   "+5", "1e2",
+                                      "5.",      ".5",  "50%",    "1000", "abc"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint32_t milli = 1;
         cr_expect_eq(schema_percent(&f.c, node(&f, bad[i]), &milli), -1, "%s", bad[i]);
@@ -171,9 +181,9 @@ Test(schema, quoted_numbers_are_strings)
     uint32_t milli;
     uint64_t v;
     cr_expect_eq(schema_percent(&f.c, node(&f, "\"50\""), &milli), -1);
-    cr_expect(!strncmp(last(&f), "expected a percentage 0..100 with at most 3 decimals, got \"50\"",
-                       60),
-              "got: %s", last(&f));
+    cr_expect(
+        !strncmp(last(&f), "expected a percentage 0..100 with at most 3 decimals, got \"50\"", 60),
+        "got: %s", last(&f));
     cr_expect(strstr(last(&f), "because of the quotes") != NULL, "got: %s", last(&f));
     cr_expect_eq(schema_uint(&f.c, node(&f, "'80'"), 65535, &v), -1);
     cr_expect(strstr(last(&f), "because of the quotes") != NULL, "got: %s", last(&f));
@@ -233,10 +243,10 @@ Test(schema, bools_and_strings)
 
 Test(schema, did_you_mean)
 {
-    static const char *const route_keys[] = {"targetRef", "to", "rules", "backendRefs",
-                                             "default", NULL};
-    static const char *const top[] = {"scenario", "description", "seed",  "kuma",
-                                      "mesh",     "services",    "traffic", "expect", NULL};
+    static const char *const route_keys[] = {"targetRef",   "to",      "rules",
+                                             "backendRefs", "default", NULL};
+    static const char *const top[] = {"scenario", "description", "seed",   "kuma", "mesh",
+                                      "services", "traffic",     "expect", NULL};
     cr_expect_str_eq(schema_suggest("backendrefs", route_keys), "backendRefs");
     cr_expect_str_eq(schema_suggest("BackendRefs", route_keys), "backendRefs");
     cr_expect_str_eq(schema_suggest("targetref", route_keys), "targetRef");
@@ -342,8 +352,9 @@ Test(schema, tags_modes)
 {
     fixture f = fixture_new(NULL);
     model_tags t;
-    cr_expect_eq(schema_tags(&f.c, node(&f, "{version: v1, kuma.io/service: web}"),
-                             SCHEMA_TAGS_KUMA, &t), 0);
+    cr_expect_eq(
+        schema_tags(&f.c, node(&f, "{version: v1, kuma.io/service: web}"), SCHEMA_TAGS_KUMA, &t),
+        0);
     cr_assert_eq(t.n, 2);
     cr_expect_str_eq(t.v[0].key, "kuma.io/service");
     /* "*" is a selector value, not a Kuma tag value. */
@@ -357,8 +368,7 @@ Test(schema, tags_modes)
     cr_expect_str_eq(last(&f), "[\"version\"]: tag value must be non-empty");
     cr_expect_eq(schema_tags(&f.c, node(&f, "{'a b': x}"), SCHEMA_TAGS_SELECTOR, &t), -1);
     /* Request headers take anything. */
-    cr_expect_eq(schema_tags(&f.c, node(&f, "{'x-a b': 'any value *'}"), SCHEMA_TAGS_ANY, &t),
-                 0);
+    cr_expect_eq(schema_tags(&f.c, node(&f, "{'x-a b': 'any value *'}"), SCHEMA_TAGS_ANY, &t), 0);
     cr_expect_eq(schema_tags(&f.c, node(&f, "[a]"), SCHEMA_TAGS_ANY, &t), -1);
     cr_expect_str_eq(last(&f), "expected a mapping, got a list");
     fixture_free(&f);

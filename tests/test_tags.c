@@ -162,8 +162,7 @@ Test(tags, cluster_name_hashes_keys_in_sorted_order)
      * concatenation (computed independently with Python's hashlib). */
     model_arena *a = model_arena_new();
     model_tags t = TAGS(a, "version", "v0", "kuma.io/service", "backend_kuma-demo_svc_3001");
-    cr_expect_str_eq(model_tags_cluster_name(a, &t),
-                     "backend_kuma-demo_svc_3001-dc9a84cea6402967");
+    cr_expect_str_eq(model_tags_cluster_name(a, &t), "backend_kuma-demo_svc_3001-dc9a84cea6402967");
     model_arena_free(a);
 }
 
