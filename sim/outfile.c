@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int sim_outfile_open(sim_outfile *o, const char *path)
@@ -28,7 +29,11 @@ int sim_outfile_open(sim_outfile *o, const char *path)
         errno = e;
         return -1;
     }
-    o->fp = fdopen(fd, "w");
+    /* mkstemp creates the file 0600; the report is an ordinary file, so it gets what
+     * `> FILE` would give it: 0666 less the umask (read by setting it and back). */
+    mode_t mask = umask(0);
+    umask(mask);
+    o->fp = fchmod(fd, 0666 & ~mask) == 0 ? fdopen(fd, "w") : NULL;
     if (!o->fp) {
         int e = errno;
         close(fd);

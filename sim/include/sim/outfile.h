@@ -16,7 +16,8 @@ typedef struct sim_outfile {
     char *tmp;  /* temporary path */
 } sim_outfile;
 
-/* Opens `path` for writing through a temporary file (stdout when `path` is NULL or "-").
+/* Opens `path` for writing through a temporary file (stdout when `path` is NULL or "-"),
+ * which has the permissions a newly created `path` would have (0666 less the umask).
  * Returns 0, or -1 with errno set. */
 int sim_outfile_open(sim_outfile *o, const char *path);
 
