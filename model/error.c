@@ -58,8 +58,8 @@ static void add(model_errors *errs, model_severity sev, model_mark mark, const c
     const char *file = mark.file ? mark.file : "";
     for (size_t i = 0; i < errs->n; i++) {
         model_diag *d = &errs->v[i];
-        if (d->line == mark.line && d->col == mark.col && !strcmp(d->file, file) &&
-            !strcmp(d->message, msg)) {
+        if (d->severity == sev && d->line == mark.line && d->col == mark.col &&
+            !strcmp(d->file, file) && !strcmp(d->message, msg)) {
             free(msg);
             if (sev == MODEL_ERROR)
                 errs->errors--;

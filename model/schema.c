@@ -3,6 +3,7 @@
  */
 #include "schema.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,8 +148,10 @@ static size_t distance(const char *a, const char *b)
         for (size_t j = 1; j <= lb; j++) {
             size_t up = row[j];
             size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            /* Case-only differences (`backendrefs`) count as half a mistake. */
-            if (cost && (a[i - 1] | 0x20) == (b[j - 1] | 0x20))
+            /* A letter in the wrong case (`backendrefs`) is no mistake at all here, so
+             * the hint finds the field whatever the capitals. */
+            if (cost && isalpha((unsigned char)a[i - 1]) &&
+                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]))
                 cost = 0;
             size_t best = diag + cost;
             if (up + 1 < best)

@@ -176,7 +176,7 @@ Test(node, duplicate_key_refused_at_the_second_key)
                      "name: a\n"
                      "weight: 2\n");
     const model_diag *d = the_error(&p);
-    cr_expect_str_eq(d->message, "duplicate key 'weight' in this mapping");
+    cr_expect_str_eq(d->message, "duplicate key 'weight' in this mapping (first at line 1)");
     cr_expect_eq(d->line, 3);
     cr_expect_eq(d->col, 1);
     parsed_free(&p);
@@ -423,4 +423,29 @@ Test(node, builders_count_what_they_hold)
     cr_expect(model_node_equal(map, p.docs[0]));
     parsed_free(&p);
     model_arena_free(a);
+}
+
+/* Pathological input under a time box (ctest's timeout): a mapping with 50,000 keys and
+ * one repeat is parsed and the repeat found in well under a second.  The duplicate check
+ * once searched linearly per key and took ~10 s here. */
+Test(node, many_keys_duplicate_found_quickly, .timeout = 5)
+{
+    size_t n = 50000, cap = n * 16 + 64, len = 0;
+    char *yaml = malloc(cap);
+    cr_assert_not_null(yaml);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(yaml + len, cap - len, "k%zu: v\n", i);
+    len += (size_t)snprintf(yaml + len, cap - len, "k7: again\n");
+    model_arena *a = model_arena_new();
+    model_errors *errs = model_errors_new();
+    model_node **docs;
+    size_t ndocs;
+    cr_expect_eq(model_yaml_parse(a, "big.yaml", yaml, len, errs, &docs, &ndocs), -1);
+    cr_assert_eq(model_errors_count(errs), 1);
+    cr_expect_str_eq(model_errors_at(errs, 0)->message,
+                     "duplicate key 'k7' in this mapping (first at line 8)");
+    cr_expect_eq(model_errors_at(errs, 0)->line, 50001);
+    model_errors_free(errs);
+    model_arena_free(a);
+    free(yaml);
 }
