@@ -16,7 +16,13 @@ for y in tests/bad/*.yaml; do
     else
         fail=$((fail + 1))
         echo "FAIL: $y (exit $rc, expected 2)"
-        [[ -f $err ]] && head -20 /tmp/bad.diff.$$ || echo "  missing $err"
+        if [[ ! -f $err ]]; then
+            echo "  missing $err"
+        elif [[ -s /tmp/bad.diff.$$ ]]; then
+            head -20 /tmp/bad.diff.$$
+        else
+            printf '  stderr was:\n%s\n' "$got" | head -20
+        fi
     fi
     rm -f /tmp/bad.diff.$$
 done

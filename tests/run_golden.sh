@@ -22,7 +22,7 @@ check() { # yaml expected command...
     else
         fail=$((fail + 1))
         echo "FAIL: $yaml ($*)"
-        [[ -f $expected ]] && head -40 /tmp/golden.diff.$$ || echo "  missing $expected"
+        if [[ -f $expected ]]; then head -40 /tmp/golden.diff.$$; else echo "  missing $expected"; fi
     fi
     rm -f /tmp/golden.diff.$$
 }
