@@ -534,8 +534,8 @@ static const char *const networking_keys[] = {
 static const char *const inbound_keys[] = {
     "port", "servicePort", "serviceAddress", "address", "tags", "health", "serviceProbe",
     "state", "name", "protocol", NULL};
-static const char *const outbound_keys[] = {"port", "address", "tags", "service",
-                                            "backendRef", NULL};
+/* No `service`: Dataplane.Networking.Outbound has no such field (v2.6.0 .. v2.14.0). */
+static const char *const outbound_keys[] = {"port", "address", "tags", "backendRef", NULL};
 static const char *const gateway_keys[] = {"type", "tags", NULL};
 
 static int read_port(schema_ctx *c, const model_node *parent, const char *key, bool required)
@@ -590,7 +590,7 @@ static int read_inbound(schema_ctx *c, const model_node *in, model_inbound *out)
     return rc;
 }
 
-static int read_outbound(schema_ctx *c, model_arena *a, const model_node *ob, model_tags *out)
+static int read_outbound(schema_ctx *c, const model_node *ob, model_tags *out)
 {
     int rc = 0;
     if (!schema_is_map(c, ob))
@@ -598,7 +598,6 @@ static int read_outbound(schema_ctx *c, model_arena *a, const model_node *ob, mo
     schema_check_keys(c, ob, outbound_keys);
     rc |= read_port(c, ob, "port", true);
     const model_node *tags = model_node_get(ob, "tags");
-    const model_node *service = model_node_get(ob, "service");
     if (model_node_get(ob, "backendRef")) {
         size_t old = schema_push_key(c, "backendRef");
         rc = schema_fail(c, model_node_get(ob, "backendRef"),
@@ -614,15 +613,6 @@ static int read_outbound(schema_ctx *c, model_arena *a, const model_node *ob, mo
             rc = -1;
         else if (!model_tags_get(out, MODEL_TAG_SERVICE))
             rc = schema_fail(c, tags, "mandatory tag \"kuma.io/service\" is missing");
-    } else if (service && !model_node_is_null(service)) {
-        /* The deprecated `service:` field stands for {kuma.io/service: <it>}. */
-        const char *s;
-        schema_pop(c, old);
-        old = schema_push_key(c, "service");
-        if (schema_string(c, service, &s) == 0)
-            model_tags_set(a, out, MODEL_TAG_SERVICE, s);
-        else
-            rc = -1;
     } else {
         rc = schema_fail_at(c, ob->mark, "mandatory tag \"kuma.io/service\" is missing");
     }
@@ -720,7 +710,7 @@ static int read_networking(schema_ctx *c, model_arena *a, const model_node *net,
             dp->outbounds = model_arena_alloc(a, (out->n ? out->n : 1) * sizeof *dp->outbounds);
             for (size_t i = 0; i < out->n; i++) {
                 size_t o2 = schema_push_index(c, i);
-                if (read_outbound(c, a, out->items[i], &dp->outbounds[dp->n_outbounds]) == 0)
+                if (read_outbound(c, out->items[i], &dp->outbounds[dp->n_outbounds]) == 0)
                     dp->n_outbounds++;
                 else
                     rc = -1;
