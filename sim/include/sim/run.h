@@ -36,7 +36,8 @@ typedef struct sim_window {
     uint64_t start_ns, end_ns;
     uint64_t total;
     uint64_t *count;        /* per outcome */
-    uint64_t *held_ns;      /* per outcome: connection-time spent open inside the window */
+    uint64_t *held_ns;      /* per outcome: the whole holds of the connections that arrived
+                             * in the window, even past its end (the active share, run.c) */
 } sim_window;
 
 typedef struct sim_flow_result {
