@@ -18,7 +18,11 @@ uint64_t engine_w2(uint64_t n, uint64_t rate_per_s, uint64_t counts[HAND_BACKEND
     hand_pcg32_seed(&g, 42, 54);
     const uint64_t gap_ns = 1000000000u / rate_per_s;
     sim_engine e;
-    sim_engine_init(&e);
+    /* Sized as sim/run.c sizes it: one departure per arrival, holds of the W2 mean. */
+    uint64_t slot_ns;
+    size_t slots;
+    sim_engine_sizing(1e9 / (double)rate_per_s, (double)HAND_W2_HOLD_NS, &slot_ns, &slots);
+    sim_engine_init_sized(&e, slot_ns, slots);
     uint64_t c[HAND_BACKENDS] = {0}, active[HAND_BACKENDS] = {0}, peak[HAND_BACKENDS] = {0};
     uint64_t fp = 0, arrived = 0;
 
