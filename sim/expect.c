@@ -189,11 +189,22 @@ size_t sim_expect_evaluate(const sim_result *r, sim_expect_result *out)
             ok &= same && !f->routes_differ;
         }
         if (e->policy) {
-            bool found = false;
-            for (size_t p = 0; p < f->resolution->n_policies && !found; p++)
-                found = !strcmp(f->resolution->policies[p]->name, e->policy);
-            say(x, "policy %s %s", e->policy, found ? "contributes" : "does not contribute");
-            ok &= found;
+            /* The policy must contribute to the routing of every source of the flow. */
+            size_t with = 0, n = f->flow->n_sources;
+            for (size_t s_i = 0; s_i < n; s_i++) {
+                const model_resolution *res = f->resolutions[s_i];
+                bool found = false;
+                for (size_t p = 0; p < res->n_policies && !found; p++)
+                    found = !strcmp(res->policies[p]->name, e->policy);
+                with += found;
+            }
+            if (with == n)
+                say(x, "policy %s contributes", e->policy);
+            else if (with == 0)
+                say(x, "policy %s does not contribute", e->policy);
+            else
+                say(x, "policy %s contributes for %zu of %zu sources", e->policy, with, n);
+            ok &= with == n;
         }
         if (e->n_split)
             ok &= check_split(f, w, e, x);

@@ -113,6 +113,7 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
             res->routes_differ = true;
     }
     res->resolution = rs[0];
+    res->resolutions = rs;
     res->outcomes = model_arena_alloc(a, cap * sizeof *res->outcomes);
 
     /* Weights per outcome per source, to find the shared weight and the mean share. */

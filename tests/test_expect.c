@@ -340,6 +340,20 @@ Test(expect, policy_check)
     teardown(&fx);
 }
 
+Test(expect, policy_check_needs_every_source)
+{
+    /* The Mesh-wide canary contributes to both of web2's sources; zone-b selects only the
+     * source in zone b, so it does not hold for the flow. */
+    fixture fx;
+    setup(&fx, "{flow: web2, policy: canary}");
+    cr_expect_eq(sim_expect_evaluate(fx.r, &fx.x), 0, "%s", fx.x.detail);
+    teardown(&fx);
+    setup(&fx, "{flow: web2, policy: zone-b}");
+    cr_expect_eq(sim_expect_evaluate(fx.r, &fx.x), 1, "%s", fx.x.detail);
+    cr_expect_str_eq(fx.x.detail, "policy zone-b contributes for 1 of 2 sources");
+    teardown(&fx);
+}
+
 Test(expect, every_clause_must_hold)
 {
     fixture fx;

@@ -43,6 +43,7 @@ typedef struct sim_window {
 typedef struct sim_flow_result {
     const model_flow *flow;
     const model_resolution *resolution; /* of the first source */
+    const model_resolution **resolutions; /* of every source, in flow->sources order */
     bool sources_differ;                /* some source resolves differently */
     bool routes_differ;                 /* some source is decided by another route type */
     sim_outcome *outcomes;
