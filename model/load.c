@@ -154,33 +154,18 @@ static const char *resolve_path(loader *L, const char *base, const char *rel)
 
 static void add_dataplane(loader *L, const model_dataplane *dp)
 {
-    if (L->n_dps == L->cap_dps) {
-        size_t cap = L->cap_dps ? L->cap_dps * 2 : 16;
-        L->dps = model_arena_grow(L->a, L->dps, L->n_dps, cap, sizeof *L->dps);
-        L->cap_dps = cap;
-    }
-    L->dps[L->n_dps++] = *dp;
+    *MODEL_ARENA_PUSH(L->a, L->dps, L->n_dps, L->cap_dps) = *dp;
 }
 
 static void add_policy(loader *L, const model_policy *p)
 {
-    if (L->n_pols == L->cap_pols) {
-        size_t cap = L->cap_pols ? L->cap_pols * 2 : 16;
-        L->pols = model_arena_grow(L->a, L->pols, L->n_pols, cap, sizeof *L->pols);
-        L->cap_pols = cap;
-    }
-    L->pols[L->n_pols++] = *p;
+    *MODEL_ARENA_PUSH(L->a, L->pols, L->n_pols, L->cap_pols) = *p;
 }
 
 static void note_refused_service(loader *L, const char *name)
 {
-    if (L->n_refused_services == L->cap_refused_services) {
-        size_t cap = L->cap_refused_services ? L->cap_refused_services * 2 : 8;
-        L->refused_services = model_arena_grow(L->a, L->refused_services, L->n_refused_services,
-                                               cap, sizeof *L->refused_services);
-        L->cap_refused_services = cap;
-    }
-    L->refused_services[L->n_refused_services++] = name;
+    *MODEL_ARENA_PUSH(L->a, L->refused_services, L->n_refused_services,
+                      L->cap_refused_services) = name;
 }
 
 /* The kuma.io/service tags of a refused Dataplane's inbounds, as far as they read. */

@@ -620,6 +620,45 @@ static int read_outbound(schema_ctx *c, const model_node *ob, model_tags *out)
     return rc;
 }
 
+/* Item readers for read_items: read one list item into `out`, 0 or -1. */
+typedef int (*item_reader)(schema_ctx *c, const model_node *item, void *out);
+
+static int read_inbound_item(schema_ctx *c, const model_node *item, void *out)
+{
+    return read_inbound(c, item, out);
+}
+
+static int read_outbound_item(schema_ctx *c, const model_node *item, void *out)
+{
+    return read_outbound(c, item, out);
+}
+
+/* Reads the list `list` (field `key` of the current path) into a new arena array of
+ * `size`-byte items, keeping those `fn` accepts; sets *count, and *rc to -1 on any
+ * problem.  Returns the array. */
+static void *read_items(schema_ctx *c, model_arena *a, const model_node *list, const char *key,
+                        size_t size, item_reader fn, size_t *count, int *rc)
+{
+    size_t old = schema_push_key(c, key);
+    char *items = NULL;
+    *count = 0;
+    if (schema_is_seq(c, list)) {
+        items = model_arena_alloc(a, (list->n ? list->n : 1) * size);
+        for (size_t i = 0; i < list->n; i++) {
+            size_t o2 = schema_push_index(c, i);
+            if (fn(c, list->items[i], items + *count * size) == 0)
+                (*count)++;
+            else
+                *rc = -1;
+            schema_pop(c, o2);
+        }
+    } else {
+        *rc = -1;
+    }
+    schema_pop(c, old);
+    return items;
+}
+
 static int read_networking(schema_ctx *c, model_arena *a, const model_node *net,
                            model_dataplane *dp, int kuma_minor)
 {
@@ -687,40 +726,12 @@ static int read_networking(schema_ctx *c, model_arena *a, const model_node *net,
             schema_pop(c, old);
         }
     }
-    if (in && !model_node_is_null(in) && !dp->gateway) {
-        old = schema_push_key(c, "inbound");
-        if (schema_is_seq(c, in)) {
-            dp->inbounds = model_arena_alloc(a, (in->n ? in->n : 1) * sizeof *dp->inbounds);
-            for (size_t i = 0; i < in->n; i++) {
-                size_t o2 = schema_push_index(c, i);
-                if (read_inbound(c, in->items[i], &dp->inbounds[dp->n_inbounds]) == 0)
-                    dp->n_inbounds++;
-                else
-                    rc = -1;
-                schema_pop(c, o2);
-            }
-        } else {
-            rc = -1;
-        }
-        schema_pop(c, old);
-    }
-    if (out && !model_node_is_null(out) && !dp->builtin_gateway) {
-        old = schema_push_key(c, "outbound");
-        if (schema_is_seq(c, out)) {
-            dp->outbounds = model_arena_alloc(a, (out->n ? out->n : 1) * sizeof *dp->outbounds);
-            for (size_t i = 0; i < out->n; i++) {
-                size_t o2 = schema_push_index(c, i);
-                if (read_outbound(c, out->items[i], &dp->outbounds[dp->n_outbounds]) == 0)
-                    dp->n_outbounds++;
-                else
-                    rc = -1;
-                schema_pop(c, o2);
-            }
-        } else {
-            rc = -1;
-        }
-        schema_pop(c, old);
-    }
+    if (in && !model_node_is_null(in) && !dp->gateway)
+        dp->inbounds = read_items(c, a, in, "inbound", sizeof *dp->inbounds, read_inbound_item,
+                                  &dp->n_inbounds, &rc);
+    if (out && !model_node_is_null(out) && !dp->builtin_gateway)
+        dp->outbounds = read_items(c, a, out, "outbound", sizeof *dp->outbounds,
+                                   read_outbound_item, &dp->n_outbounds, &rc);
     if (!dp->gateway && dp->n_inbounds == 0 && rc == 0 && kuma_minor < 14) {
         /* Up to 2.13 Kuma refused a Dataplane with neither; 2.14 accepts it (commit
          * 422e069080, "allow zero-inbound dataplanes"), and such a sidecar is selected by

@@ -43,12 +43,8 @@ static void explain(resolver *R, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     model_resolution *r = R->r;
-    if (r->n_explain == R->cap_explain) {
-        size_t cap = R->cap_explain ? R->cap_explain * 2 : 16;
-        r->explain = model_arena_grow(R->a, r->explain, r->n_explain, cap, sizeof *r->explain);
-        R->cap_explain = cap;
-    }
-    r->explain[r->n_explain++] = model_arena_strdup(R->a, buf);
+    *MODEL_ARENA_PUSH(R->a, r->explain, r->n_explain, R->cap_explain) =
+        model_arena_strdup(R->a, buf);
 }
 
 static const char *where(resolver *R, model_mark m)
