@@ -384,14 +384,8 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
                 size_t o5 = schema_push_key(c, "tags");
                 bool ok = !tn || schema_tags(c, tn, SCHEMA_TAGS_KUMA, &tags) == 0;
                 const char *tp = model_tags_get(&tags, MODEL_TAG_PROTOCOL);
-                if (ok && tp && model_protocol_parse(tp) == MODEL_PROTO_UNKNOWN) {
-                    size_t o6 = schema_push_tag(c, MODEL_TAG_PROTOCOL);
-                    schema_fail(c, model_node_get(tn, MODEL_TAG_PROTOCOL),
-                                "tag \"kuma.io/protocol\" has an invalid value \"%s\". Allowed "
-                                "values: grpc, http, http2, kafka, tcp", tp);
-                    schema_pop(c, o6);
+                if (ok && model__check_protocol_tag(c, tn, &tags) < 0)
                     ok = false;
-                }
                 const char *ts = model_tags_get(&tags, MODEL_TAG_SERVICE);
                 if (ok && name && ts && strcmp(ts, name)) {
                     schema_fail(c, model_node_get(tn, MODEL_TAG_SERVICE),

@@ -17,11 +17,11 @@
  * warned about (with a hint), as `kubectl apply` warns.
  */
 #include "policy.h"
+#include "model/mesh.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* The system namespace of a default Kuma install on Kubernetes. */
 #define KUMA_SYSTEM_NAMESPACE "kuma-system"
@@ -518,16 +518,6 @@ void model__backend_ref_read(model_arena *a, const model_node *n, model_backend_
 
 /* ---- Dataplanes ---------------------------------------------------------------------- */
 
-/* Kuma's ParseProtocol: case-insensitive; these names are valid kuma.io/protocol values. */
-static bool valid_protocol(const char *p)
-{
-    static const char *const known[] = {"http", "http2", "grpc", "tcp", "tls", "kafka", "mysql"};
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (!strcasecmp(p, known[i]))
-            return true;
-    return false;
-}
-
 static const char *const networking_keys[] = {
     "address", "advertisedAddress", "advertisedPort", "inbound", "outbound", "gateway",
     "transparentProxying", "admin", "listeners", NULL};
@@ -550,6 +540,21 @@ static int read_port(schema_ctx *c, const model_node *parent, const char *key, b
         rc = schema_fail(c, n, "port must be in the range [1, 65535]");
     schema_pop(c, old);
     return rc;
+}
+
+int model__check_protocol_tag(schema_ctx *c, const model_node *n, const model_tags *t)
+{
+    const char *proto = model_tags_get(t, MODEL_TAG_PROTOCOL);
+    /* Kuma's ParseProtocol (model_protocol_parse) must know it, in any case. */
+    if (!proto || model_protocol_parse(proto) != MODEL_PROTO_UNKNOWN)
+        return 0;
+    size_t old = schema_push_tag(c, MODEL_TAG_PROTOCOL);
+    schema_fail(c, model_node_get(n, MODEL_TAG_PROTOCOL),
+                "tag \"kuma.io/protocol\" has an invalid value \"%s\". Allowed values: grpc, "
+                "http, http2, kafka, tcp",
+                proto);
+    schema_pop(c, old);
+    return -1;
 }
 
 static int read_inbound(schema_ctx *c, const model_node *in, model_inbound *out)
@@ -575,16 +580,7 @@ static int read_inbound(schema_ctx *c, const model_node *in, model_inbound *out)
             rc = schema_fail(c, tags, "tag has to exist");
             schema_pop(c, o2);
         }
-        const char *proto = model_tags_get(&out->tags, MODEL_TAG_PROTOCOL);
-        if (proto && !valid_protocol(proto)) {
-            long i = model_node_find(tags, MODEL_TAG_PROTOCOL);
-            size_t o2 = schema_push_tag(c, MODEL_TAG_PROTOCOL);
-            rc = schema_fail(c, tags->items[i],
-                             "tag \"kuma.io/protocol\" has an invalid value \"%s\". Allowed "
-                             "values: grpc, http, http2, kafka, tcp",
-                             proto);
-            schema_pop(c, o2);
-        }
+        rc |= model__check_protocol_tag(c, tags, &out->tags);
     }
     schema_pop(c, old);
     return rc;
