@@ -76,12 +76,16 @@ bool model_match_selects(model_arena *a, const model_policy *p, const model_data
             return true;
         }
     }
-    if (why)
-        *why = dp->n_inbounds == 0
-                   ? model_arena_printf(a, "%s has no inbound to select", dp->name)
-                   : model_arena_printf(a, "no single inbound of %s has every tag of the %s "
-                                           "selector",
-                                        dp->name, model_target_kind_name(t->kind));
+    if (!why)
+        return false;
+    if (dp->n_inbounds == 0)
+        *why = model_arena_printf(a, "%s has no inbound to select", dp->name);
+    else if (t->kind == MODEL_KIND_MESH_SERVICE)
+        *why = model_arena_printf(a, "%s does not run %s (no inbound has kuma.io/service: %s)",
+                                  dp->name, t->name, t->name);
+    else
+        *why = model_arena_printf(a, "no single inbound of %s has every tag of the %s selector",
+                                  dp->name, model_target_kind_name(t->kind));
     return false;
 }
 

@@ -105,23 +105,31 @@ static bool has_to_items(const model_policy **matched, size_t n)
     return false;
 }
 
-static void list_matched(resolver *R, const char *type, const model_policy **m, size_t n)
+/* Explains which policies of `type` select the source (in merge order) and which do not,
+ * with the reason for each: "why is my policy not applied?" is the common question. */
+static void list_matched(resolver *R, model_resource_type type, const model_policy **m, size_t n)
 {
-    if (n == 0) {
-        explain(R, "no %s selects %s", type, R->r->from->name);
-        return;
-    }
-    explain(R, "%s policies selecting %s, in merge order (the last wins):", type,
-            R->r->from->name);
+    const char *tname = model_resource_type_name(type);
+    const model_dataplane *dp = R->r->from;
+    if (n == 0)
+        explain(R, "no %s selects %s", tname, dp->name);
+    else
+        explain(R, "%s policies selecting %s, in merge order (the last wins):", tname, dp->name);
     for (size_t i = 0; i < n; i++) {
         const char *why = NULL;
-        model_match_selects(R->a, m[i], R->r->from, &why);
+        model_match_selects(R->a, m[i], dp, &why);
         explain(R, "  %zu. '%s' (targetRef %s, origin %s, role %s) - %s", i + 1, m[i]->name,
                 model_target_kind_name(m[i]->target.kind),
                 m[i]->origin == MODEL_ORIGIN_GLOBAL ? "global"
                 : m[i]->origin == MODEL_ORIGIN_ZONE ? "zone"
                                                     : "unset",
                 model_role_name(m[i]->role), why);
+    }
+    for (size_t i = 0; i < R->s->n_policies; i++) {
+        const model_policy *p = &R->s->policies[i];
+        const char *why = NULL;
+        if (p->type == type && !model_match_selects(R->a, p, dp, &why))
+            explain(R, "  not selecting %s: '%s' - %s", dp->name, p->name, why);
     }
 }
 
@@ -252,9 +260,9 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
     const model_policy **hr = model_arena_alloc(a, (s->n_policies + 1) * sizeof *hr);
     size_t n_tcp = model_match_policies(s, MODEL_RES_MESH_TCP_ROUTE, from, tcp);
     size_t n_http = model_match_policies(s, MODEL_RES_MESH_HTTP_ROUTE, from, hr);
-    list_matched(&R, "MeshTCPRoute", tcp, n_tcp);
+    list_matched(&R, MODEL_RES_MESH_TCP_ROUTE, tcp, n_tcp);
     if (n_http)
-        list_matched(&R, "MeshHTTPRoute", hr, n_http);
+        list_matched(&R, MODEL_RES_MESH_HTTP_ROUTE, hr, n_http);
 
     /* 3. Confs (§2.2, §2.3); HTTP only for presence here. */
     const model_node *conf_http = compute_conf(&R, hr, n_http, to, false);

@@ -4,6 +4,7 @@
 #   scenarios/<name>.yaml        -> tests/golden/<name>.resolve.json  (resolve --format json)
 #                                -> tests/golden/<name>.run.json      (run --format json)
 #                                -> tests/golden/<name>.run.csv       (run --format csv)
+#                                -> tests/golden/<name>.explain.txt   (resolve --explain)
 # Run from anywhere; paths in outputs are relative to the repository root.
 # UPDATE=1 rewrites the stored outputs (then review the diff before committing).
 set -uo pipefail
@@ -34,6 +35,7 @@ for y in scenarios/*.yaml; do
     check "$y" "tests/golden/$name.resolve.json" resolve --format json --quiet
     check "$y" "tests/golden/$name.run.json" run --format json --quiet
     check "$y" "tests/golden/$name.run.csv" run --format csv --quiet
+    check "$y" "tests/golden/$name.explain.txt" resolve --explain --quiet
 done
 echo "golden: $pass passed, $fail failed"
 ((fail == 0))
