@@ -416,7 +416,7 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
                         dp.origin = MODEL_ORIGIN_UNSET;
                         dp.namespace_ = namespace_of_service(L->a, name);
                         dp.inbounds = model_arena_alloc(L->a, sizeof *dp.inbounds);
-                        dp.inbounds[0] = (model_inbound){tags, in->mark};
+                        dp.inbounds[0] = (model_inbound){tags, true, in->mark};
                         dp.n_inbounds = 1;
                         dp.mark = in->mark;
                         add_dataplane(L, &dp);

@@ -87,7 +87,7 @@ model_protocol model_mesh_service_protocol(const model_scenario *s, const char *
         for (size_t j = 0; j < dp->n_inbounds; j++) {
             const model_tags *t = &dp->inbounds[j].tags;
             const char *svc = model_tags_get(t, MODEL_TAG_SERVICE);
-            if (!svc || strcmp(svc, service))
+            if (!svc || strcmp(svc, service) || !dp->inbounds[j].healthy)
                 continue;
             /* A missing tag is "" in Kuma, which is common with nothing: <unknown>. */
             const char *tag = model_tags_get(t, MODEL_TAG_PROTOCOL);
@@ -109,7 +109,8 @@ size_t model_mesh_endpoints(const model_scenario *s, const char *service, const 
         for (size_t j = 0; j < dp->n_inbounds; j++) {
             const model_tags *t = &dp->inbounds[j].tags;
             const char *svc = model_tags_get(t, MODEL_TAG_SERVICE);
-            if (svc && !strcmp(svc, service) && model_tags_contain(t, subset))
+            if (svc && !strcmp(svc, service) && dp->inbounds[j].healthy &&
+                model_tags_contain(t, subset))
                 n++;
         }
     }

@@ -564,7 +564,41 @@ static int read_inbound(schema_ctx *c, const model_node *in, model_inbound *out)
         return -1;
     schema_check_keys(c, in, inbound_keys);
     out->mark = in->mark;
+    out->healthy = true;
     rc |= read_port(c, in, "port", true);
+    const model_node *state = model_node_get(in, "state");
+    if (state) {
+        /* Dataplane.Networking.Inbound.State: Ready (0), NotReady (1), Ignored (2). */
+        const char *v = NULL;
+        size_t old = schema_push_key(c, "state");
+        if (schema_string(c, state, &v) < 0 ||
+            (strcmp(v, "Ready") && strcmp(v, "NotReady") && strcmp(v, "Ignored")))
+            rc = schema_fail(c, state, "expected one of Ready, NotReady, Ignored%s%s%s",
+                             v ? ", got \"" : "", v ? v : "", v ? "\"" : "");
+        else
+            out->healthy = !strcmp(v, "Ready");
+        schema_pop(c, old);
+    }
+    const model_node *health = model_node_get(in, "health");
+    if (health && !model_node_is_null(health)) {
+        size_t old = schema_push_key(c, "health");
+        if (schema_is_map(c, health)) {
+            static const char *const health_keys[] = {"ready", NULL};
+            schema_check_keys(c, health, health_keys);
+            const model_node *ready = model_node_get(health, "ready");
+            bool is_ready = false; /* proto3: a health without `ready` is not ready */
+            if (ready) {
+                size_t o2 = schema_push_key(c, "ready");
+                if (schema_bool(c, ready, &is_ready) < 0)
+                    rc = -1;
+                schema_pop(c, o2);
+            }
+            out->healthy &= is_ready;
+        } else {
+            rc = -1;
+        }
+        schema_pop(c, old);
+    }
     if (model_node_get(in, "servicePort"))
         rc |= read_port(c, in, "servicePort", false);
     const model_node *tags = model_node_get(in, "tags");

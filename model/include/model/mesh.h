@@ -1,8 +1,9 @@
 /*
  * mesh.h - what the mesh knows about a service: its endpoints and its protocol.
  *
- * Endpoints are the inbounds of the scenario's dataplanes (one endpoint per inbound), as
- * in Kuma's legacy `kuma.io/service` model.  Pure functions over a loaded scenario.
+ * Endpoints are the healthy inbounds of the scenario's dataplanes (one endpoint per
+ * inbound; Kuma's fillDataplaneOutbounds over GetHealthyInbounds), as in Kuma's legacy
+ * `kuma.io/service` model.  Pure functions over a loaded scenario.
  */
 #ifndef MODEL_MESH_H
 #define MODEL_MESH_H

@@ -127,6 +127,10 @@ typedef struct model_policy {
 
 typedef struct model_inbound {
     model_tags tags; /* includes kuma.io/service (and kuma.io/protocol when given) */
+    /* An endpoint of its service: `state: Ready` (the default) and not `health.ready:
+     * false` (Kuma's GetHealthyInbounds).  Other inbounds still count for policy
+     * selection, but receive no traffic and do not vote on the service's protocol. */
+    bool healthy;
     model_mark mark;
 } model_inbound;
 
