@@ -557,6 +557,7 @@ static void read_scenario_doc(loader *L, const model_node *root, const char *fil
         read_include_list(L, n, file, &top, 1, &c);
 
     settle_mesh(L);
+    model_mesh_index_build(s);
     flow_refused refused = {.services = L->refused_services,
                             .n_services = L->n_refused_services};
     if ((n = model_node_get(root, "traffic")))

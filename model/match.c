@@ -5,24 +5,30 @@
 
 #include <string.h>
 
-/* The selector a top-level targetRef applies to each inbound (KUMA-ROUTING §1 table). */
-static model_tags selector_of(model_arena *a, const model_target_ref *t)
+/* True if inbound tags `tags` match the selector top-level targetRef `t` applies to each
+ * inbound (KUMA-ROUTING §1 table), without building the selector: MeshSubset its tags;
+ * MeshService {kuma.io/service: name}; MeshServiceSubset {kuma.io/service: name} with its
+ * tags applied after, so a kuma.io/service among the tags overrides the name. */
+static bool inbound_selected(const model_target_ref *t, const model_tags *tags)
 {
-    model_tags sel = {0};
+    const char *svc;
     switch (t->kind) {
+    case MODEL_KIND_MESH:
+        return true;
     case MODEL_KIND_MESH_SUBSET:
-        return t->tags;
+        return model_tags_selector_matches(&t->tags, tags);
     case MODEL_KIND_MESH_SERVICE:
-        model_tags_set(a, &sel, MODEL_TAG_SERVICE, t->name);
-        return sel;
+        svc = model_tags_get(tags, MODEL_TAG_SERVICE);
+        return svc && !strcmp(svc, t->name);
     case MODEL_KIND_MESH_SERVICE_SUBSET:
-        /* The name first, then the tags: a kuma.io/service in tags overrides the name. */
-        model_tags_set(a, &sel, MODEL_TAG_SERVICE, t->name);
-        for (size_t i = 0; i < t->tags.n; i++)
-            model_tags_set(a, &sel, t->tags.v[i].key, t->tags.v[i].value);
-        return sel;
+        if (!model_tags_get(&t->tags, MODEL_TAG_SERVICE)) {
+            svc = model_tags_get(tags, MODEL_TAG_SERVICE);
+            if (!svc || strcmp(svc, t->name))
+                return false;
+        }
+        return model_tags_selector_matches(&t->tags, tags);
     default:
-        return sel;
+        return false;
     }
 }
 
@@ -65,9 +71,8 @@ bool model_match_selects(model_arena *a, const model_policy *p, const model_data
         SAY("proxyTypes leaves out sidecars like %s", dp->name);
         return false;
     }
-    model_tags sel = selector_of(a, t);
     for (size_t i = 0; i < dp->n_inbounds; i++) {
-        if (model_tags_selector_matches(&sel, &dp->inbounds[i].tags)) {
+        if (inbound_selected(t, &dp->inbounds[i].tags)) {
             if (why)
                 *why = t->kind == MODEL_KIND_MESH
                            ? model_arena_printf(a, "targetRef Mesh selects every dataplane")
@@ -144,13 +149,11 @@ size_t model_match_policies(const model_scenario *s, model_resource_type type,
                             const model_dataplane *dp, const model_policy **out)
 {
     size_t n = 0;
-    model_arena *scratch = model_arena_new();
     for (size_t i = 0; i < s->n_policies; i++) {
         const model_policy *p = &s->policies[i];
-        if (p->type == type && model_match_selects(scratch, p, dp, NULL))
+        if (p->type == type && model_match_selects(NULL, p, dp, NULL))
             out[n++] = p;
     }
-    model_arena_free(scratch);
     /* Insertion sort: stable, and policy lists are short. */
     for (size_t i = 1; i < n; i++) {
         const model_policy *p = out[i];

@@ -3,6 +3,7 @@
  * scenario; see scenario.h.
  */
 #include "model/scenario.h"
+#include "model/mesh.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -79,43 +80,32 @@ const model_dataplane *model_scenario_dataplane(const model_scenario *s, const c
 
 bool model_scenario_has_service(const model_scenario *s, const char *service)
 {
-    for (size_t i = 0; i < s->n_dataplanes; i++) {
-        const model_dataplane *dp = &s->dataplanes[i];
-        for (size_t j = 0; j < dp->n_inbounds; j++) {
-            const char *v = model_tags_get(&dp->inbounds[j].tags, MODEL_TAG_SERVICE);
-            if (v && !strcmp(v, service))
-                return true;
-        }
-    }
-    return false;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return model_mesh_has_service(s, service);
 }
 
 const char **model_scenario_services(const model_scenario *s, size_t *n)
 {
-    size_t cap = 0;
-    for (size_t i = 0; i < s->n_dataplanes; i++)
-        cap += s->dataplanes[i].n_inbounds;
-    const char **v = model_arena_alloc(s->arena, (cap ? cap : 1) * sizeof *v);
-    size_t k = 0;
-    for (size_t i = 0; i < s->n_dataplanes; i++) {
-        for (size_t j = 0; j < s->dataplanes[i].n_inbounds; j++) {
-            /* An inbound without tags (valid since Kuma 2.14) belongs to no service. */
-            const char *svc = model_tags_get(&s->dataplanes[i].inbounds[j].tags,
-                                             MODEL_TAG_SERVICE);
-            if (svc)
-                v[k++] = svc;
-        }
-    }
-    qsort(v, k, sizeof *v, cmp_str);
-    size_t u = 0;
-    for (size_t i = 0; i < k; i++)
-        if (u == 0 || strcmp(v[u - 1], v[i]))
-            v[u++] = v[i];
-    *n = u;
-    return v;
+    /* The index's array is read-only; callers get it as the pointer type they expect. */
+    return (const char **)model_mesh_services(s, n);
+}
+
+static bool same_str(const char *x, const char *y)
+{
+    return x == y || (x && y && !strcmp(x, y));
+}
+
+bool model_dataplane_routes_alike(const model_dataplane *x, const model_dataplane *y)
+{
+    if (x->n_inbounds != y->n_inbounds || x->n_outbounds != y->n_outbounds ||
+        x->gateway != y->gateway || x->builtin_gateway != y->builtin_gateway ||
+        x->origin != y->origin || !same_str(x->namespace_, y->namespace_) ||
+        !same_str(x->zone, y->zone) || !model_tags_equal(&x->gateway_tags, &y->gateway_tags))
+        return false;
+    for (size_t i = 0; i < x->n_inbounds; i++)
+        if (!model_tags_equal(&x->inbounds[i].tags, &y->inbounds[i].tags))
+            return false;
+    for (size_t i = 0; i < x->n_outbounds; i++)
+        if (!model_tags_equal(&x->outbounds[i], &y->outbounds[i]))
+            return false;
+    return true;
 }

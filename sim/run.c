@@ -36,7 +36,9 @@ typedef struct flow_state {
     sim_flow_result *res;
     sim_traffic traffic;
     uint64_t seq;         /* reserved sequence number of the pending arrival */
-    source_route *routes; /* per source */
+    source_route **route_of; /* per source: its routing, shared by alike sources */
+    source_route *routes;     /* the distinct routings */
+    size_t n_routes;
     size_t n_sources;
     size_t next_source;
     uint64_t *active;     /* per outcome: connections open now */
@@ -86,28 +88,47 @@ static bool same_routing(const model_resolution *x, const model_resolution *y)
     return true;
 }
 
-/* Resolves every source of flow `f` and builds its outcomes.  -1 if unsupported. */
+/* Resolves every source of flow `f` and builds its outcomes.  -1 if unsupported.
+ * Sources the resolver cannot tell apart (model_dataplane_routes_alike: a service's
+ * replicas, typically) share one resolution and one pick table, so a flow from thousands
+ * of dataplanes costs one resolution per distinct kind of source. */
 static int setup_flow(model_arena *a, const model_scenario *s, const model_flow *f,
                       flow_state *st, FILE *err)
 {
     sim_flow_result *res = st->res;
     res->flow = f;
-    st->n_sources = f->n_sources;
-    st->routes = model_arena_alloc(a, f->n_sources * sizeof *st->routes);
-    const model_resolution **rs = model_arena_alloc(a, f->n_sources * sizeof *rs);
+    size_t ns = f->n_sources;
+    st->n_sources = ns;
+    st->route_of = model_arena_alloc(a, ns * sizeof *st->route_of);
+    st->routes = model_arena_alloc(a, ns * sizeof *st->routes);
+    const model_resolution **rs = model_arena_alloc(a, ns * sizeof *rs);
+    const model_resolution **distinct = model_arena_alloc(a, ns * sizeof *distinct);
+    size_t *uses = model_arena_alloc(a, ns * sizeof *uses); /* sources per distinct routing */
+    size_t *rep = model_arena_alloc(a, ns * sizeof *rep);   /* its first source */
     size_t cap = 1;
-    for (size_t i = 0; i < f->n_sources; i++) {
-        rs[i] = model_resolve(a, s, f->sources[i], f->to);
-        if (rs[i]->unsupported) {
-            fprintf(err, "%s: flow '%s' (%s -> %s) needs %s, which this version of splitsim "
-                         "does not simulate\n",
-                    s->file, f->name, f->sources[i]->name, f->to, rs[i]->unsupported);
-            return -1;
+    for (size_t i = 0; i < ns; i++) {
+        size_t d = 0;
+        while (d < st->n_routes && !model_dataplane_routes_alike(f->sources[rep[d]], f->sources[i]))
+            d++;
+        if (d == st->n_routes) {
+            const model_resolution *r = model_resolve(a, s, f->sources[i], f->to);
+            if (r->unsupported) {
+                fprintf(err, "%s: flow '%s' (%s -> %s) needs %s, which this version of "
+                             "splitsim does not simulate\n",
+                        s->file, f->name, f->sources[i]->name, f->to, r->unsupported);
+                return -1;
+            }
+            size_t n;
+            clusters_of(r, &n);
+            cap += n + 1;
+            distinct[d] = r;
+            rep[d] = i;
+            st->n_routes++;
         }
-        size_t n;
-        clusters_of(rs[i], &n);
-        cap += n + 1;
-        if (i > 0 && !same_routing(rs[0], rs[i]))
+        uses[d]++;
+        rs[i] = distinct[d];
+        st->route_of[i] = &st->routes[d];
+        if (!same_routing(rs[0], rs[i]))
             res->sources_differ = true;
         if (rs[i]->route != rs[0]->route)
             res->routes_differ = true;
@@ -116,12 +137,11 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
     res->resolutions = rs;
     res->outcomes = model_arena_alloc(a, cap * sizeof *res->outcomes);
 
-    /* Weights per outcome per source, to find the shared weight and the mean share. */
-    uint64_t *w = model_arena_alloc(a, cap * f->n_sources * sizeof *w);
-    for (size_t i = 0; i < f->n_sources; i++) {
-        source_route *sr = &st->routes[i];
+    /* Outcomes and pick tables, once per distinct routing. */
+    for (size_t d = 0; d < st->n_routes; d++) {
+        source_route *sr = &st->routes[d];
         size_t n;
-        const model_cluster *c = clusters_of(rs[i], &n);
+        const model_cluster *c = clusters_of(distinct[d], &n);
         uint64_t total = 0;
         sr->outcome_of = model_arena_alloc(a, (n ? n : 1) * sizeof *sr->outcome_of);
         uint32_t *weights = model_arena_alloc(a, (n ? n : 1) * sizeof *weights);
@@ -131,31 +151,42 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
                                                                  : c[k].backend, empty);
             weights[k] = c[k].weight;
             total += c[k].weight;
-            w[sr->outcome_of[k] * f->n_sources + i] += c[k].weight;
         }
         if (n == 0 || total == 0) {
             /* An empty split: the listener closes every connection (KUMA-ROUTING §3.3). */
             sr->closed = outcome_index(res, cap, SIM_OUTCOME_CLOSED, true);
             sr->pick.n = 0;
-            w[sr->closed * f->n_sources + i] = 1;
         } else if (sim_pick_init(&sr->pick, weights, n) < 0) {
             fprintf(err, "%s: flow '%s': the weights from %s add up to more than Envoy "
-                         "accepts\n", s->file, f->name, f->sources[i]->name);
+                         "accepts\n", s->file, f->name, f->sources[rep[d]]->name);
             return -1;
         }
+    }
+
+    /* Each outcome's weight per routing, its expected share (the mean over the sources,
+     * which take turns) and the weight shown when every source agrees on it. */
+    uint64_t *w = model_arena_alloc(a, res->n_outcomes * st->n_routes * sizeof *w);
+    for (size_t d = 0; d < st->n_routes; d++) {
+        const source_route *sr = &st->routes[d];
+        size_t n;
+        const model_cluster *c = clusters_of(distinct[d], &n);
+        if (!sr->pick.n)
+            w[sr->closed * st->n_routes + d] = 1;
+        for (size_t k = 0; k < n && sr->pick.n; k++)
+            w[sr->outcome_of[k] * st->n_routes + d] += c[k].weight;
     }
     for (size_t o = 0; o < res->n_outcomes; o++) {
         sim_outcome *out = &res->outcomes[o];
         double share = 0;
         bool same = true;
-        uint64_t first = w[o * f->n_sources];
-        for (size_t i = 0; i < f->n_sources; i++) {
-            const source_route *sr = &st->routes[i];
+        uint64_t first = w[o * st->n_routes];
+        for (size_t d = 0; d < st->n_routes; d++) {
+            const source_route *sr = &st->routes[d];
             uint64_t total = sr->pick.n ? sr->pick.total : 1;
-            share += (double)w[o * f->n_sources + i] / (double)total;
-            same &= w[o * f->n_sources + i] == first;
+            share += (double)uses[d] * (double)w[o * st->n_routes + d] / (double)total;
+            same &= w[o * st->n_routes + d] == first;
         }
-        out->expected = share / (double)f->n_sources;
+        out->expected = share / (double)ns;
         out->has_weight = same && strcmp(out->name, SIM_OUTCOME_CLOSED) && first <= UINT32_MAX;
         out->weight = (uint32_t)first;
     }
@@ -244,7 +275,7 @@ sim_result *sim_run(const model_scenario *s, FILE *err, sim_progress_fn progress
         fs[i].res = &r->flows[i];
         if (setup_flow(a, s, &s->flows[i], &fs[i], err) < 0) {
             for (size_t j = 0; j <= i; j++)
-                for (size_t k = 0; k < fs[j].n_sources && fs[j].routes; k++)
+                for (size_t k = 0; k < fs[j].n_routes; k++)
                     sim_pick_deinit(&fs[j].routes[k].pick);
             sim_engine_deinit(&eng);
             model_arena_free(a);
@@ -279,7 +310,7 @@ sim_result *sim_run(const model_scenario *s, FILE *err, sim_progress_fn progress
             }
         }
 
-        source_route *sr = &f->routes[f->next_source];
+        source_route *sr = f->route_of[f->next_source];
         if (++f->next_source == f->n_sources)
             f->next_source = 0;
         /* The pick draws even when there is nothing to pick from, so a flow's later
@@ -325,7 +356,7 @@ sim_result *sim_run(const model_scenario *s, FILE *err, sim_progress_fn progress
             r->end_ns = fs[i].last_ns;
     }
     for (size_t i = 0; i < s->n_flows; i++)
-        for (size_t k = 0; k < fs[i].n_sources; k++)
+        for (size_t k = 0; k < fs[i].n_routes; k++)
             sim_pick_deinit(&fs[i].routes[k].pick);
     sim_engine_deinit(&eng);
     return r;

@@ -623,3 +623,45 @@ Test(run, memory_follows_open_connections_not_simulated_ones)
     long grew = max_rss_kib() - before;
     cr_expect_lt(grew, 4096, "max RSS grew by %ld KiB", grew);
 }
+
+/* Pathological size under a time box: 4,000 source replicas and 8,000 backend endpoints.
+ * Alike sources share one resolution and one pick table; resolving each source and
+ * keeping a weight table per source once took tens of seconds and hundreds of MB. */
+Test(run, thousands_of_alike_sources_share_one_resolution, .timeout = 10)
+{
+    static const char yaml[] =
+        "scenario: many-sources\n"
+        "services:\n"
+        "  - {name: web, protocol: tcp, instances: [{tags: {app: web}, count: 4000}]}\n"
+        "  - name: api\n"
+        "    protocol: tcp\n"
+        "    instances: [{tags: {version: v1}, count: 6000}, {tags: {version: v2}, count: 2000}]\n"
+        "resources:\n"
+        "  - type: MeshTCPRoute\n"
+        "    name: split\n"
+        "    mesh: default\n"
+        "    spec:\n"
+        "      targetRef: {kind: Mesh}\n"
+        "      to:\n"
+        "        - targetRef: {kind: MeshService, name: api}\n"
+        "          rules:\n"
+        "            - default:\n"
+        "                backendRefs:\n"
+        "                  - {kind: MeshServiceSubset, name: api, tags: {version: v1}, weight: 3}\n"
+        "                  - {kind: MeshServiceSubset, name: api, tags: {version: v2}, weight: 1}\n"
+        "traffic:\n"
+        "  - {name: w, from: web, to: api, connections: 8000, rate: 100/s}\n";
+    model_scenario *s = simfx_load(yaml);
+    sim_result *r = simfx_run(s);
+    const sim_flow_result *f = &r->flows[0];
+    cr_assert_eq(f->flow->n_sources, 4000);
+    cr_expect_not(f->sources_differ);
+    cr_assert_eq(f->n_outcomes, 2);
+    cr_expect_eq(f->resolution->clusters[0].endpoints, 6000);
+    cr_expect_eq(f->resolution->clusters[1].endpoints, 2000);
+    cr_expect(f->resolutions[0] == f->resolutions[3999], "alike sources share the resolution");
+    cr_expect_eq(f->outcomes[0].expected, 0.75);
+    cr_expect_eq(f->windows[0].total, 8000);
+    sim_result_free(r);
+    model_scenario_free(s);
+}

@@ -13,8 +13,8 @@
  * MeshService and MeshServiceSubset one inbound's tags must match the whole selector
  * (never the union of several inbounds); Mesh selects every dataplane with an inbound;
  * proxyTypes must admit sidecars; consumer and workload-owner policies reach only
- * dataplanes of their own Kubernetes namespace.  If `why` is not NULL it receives an
- * arena-owned sentence saying why (or why not). */
+ * dataplanes of their own Kubernetes namespace.  If `why` is not NULL it receives a
+ * sentence saying why (or why not), allocated in `a` (which may be NULL when `why` is). */
 bool model_match_selects(model_arena *a, const model_policy *p, const model_dataplane *dp,
                          const char **why);
 

@@ -38,6 +38,18 @@ model_protocol model_protocol_common(model_protocol a, model_protocol b);
 /* http, http2 or grpc (Kuma's IsHTTPBased). */
 bool model_protocol_is_http(model_protocol p);
 
+/* Builds s->mesh_index from s->dataplanes (arena-owned): every service with an inbound,
+ * sorted, its healthy inbounds (the endpoints) in dataplane order, and its protocol.  The
+ * loader calls it once the dataplanes are final; the functions below need it. */
+void model_mesh_index_build(model_scenario *s);
+
+/* The services of the mesh (every kuma.io/service of an inbound, healthy or not), sorted
+ * and unique; borrowed from the index.  *n receives the count. */
+const char *const *model_mesh_services(const model_scenario *s, size_t *n);
+
+/* True if some inbound of the mesh has kuma.io/service `service`. */
+bool model_mesh_has_service(const model_scenario *s, const char *service);
+
 /* The protocol of `service` as Kuma's inferServiceProtocol computes it: the common
  * protocol over the kuma.io/protocol tag of every endpoint; <unknown> without endpoints
  * or when any endpoint lacks the tag (KUMA-ROUTING §5.1). */

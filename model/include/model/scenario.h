@@ -245,6 +245,9 @@ typedef struct model_scenario {
     size_t n_flows;
     model_expect *expects;
     size_t n_expects;
+    /* Services -> endpoints and protocols, built once by the loader (model_mesh_index_build
+     * in mesh.h) so that resolving thousands of sources stays fast.  Read through mesh.h. */
+    struct model_mesh_index *mesh_index;
 } model_scenario;
 
 /* Kuma semantics versions splitsim reproduces: 2.MIN .. 2.MAX; default the newest. */
@@ -256,6 +259,11 @@ void model_scenario_free(model_scenario *s);
 
 /* The dataplane called `name`, or NULL (binary search; names are unique). */
 const model_dataplane *model_scenario_dataplane(const model_scenario *s, const char *name);
+
+/* True if the resolver cannot tell `x` and `y` apart as sources: the same inbound tags
+ * (in order), outbounds, namespace, origin, zone and gateway kind.  Names may differ.  The
+ * simulator resolves one of a group of such sources and shares the result. */
+bool model_dataplane_routes_alike(const model_dataplane *x, const model_dataplane *y);
 
 /* True if some dataplane of the mesh has an inbound with kuma.io/service = `service`. */
 bool model_scenario_has_service(const model_scenario *s, const char *service);
