@@ -106,9 +106,8 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
                 for (size_t i = 0; i < s->n_dataplanes; i++)
                     names[i] = s->dataplanes[i].name;
                 const char *hint = schema_suggest_n(f->from, names, s->n_dataplanes);
-                return schema_fail(c, dp, "no dataplane '%s' in mesh '%s'%s%s%s", f->from, s->mesh,
-                                   hint ? " (did you mean '" : "", hint ? hint : "",
-                                   hint ? "'?)" : "");
+                return schema_fail(c, dp, "no dataplane '%s' in mesh '%s'%s", f->from, s->mesh,
+                                   schema_hint(c, hint));
             }
             if (d->gateway)
                 return schema_fail(c, dp, "'%s' is a gateway: write {gateway: NAME, listener: PORT}",
@@ -142,8 +141,8 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
         return -1; /* the service's own problem has been reported */
     if (!model_scenario_has_service(s, f->from)) {
         const char *hint = schema_suggest_n(f->from, svcs, nsvc);
-        return schema_fail(c, n, "no service '%s' in mesh '%s'%s%s%s", f->from, s->mesh,
-                           hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+        return schema_fail(c, n, "no service '%s' in mesh '%s'%s", f->from, s->mesh,
+                           schema_hint(c, hint));
     }
     select_sources(s, f);
     if (f->n_sources == 0)
@@ -210,13 +209,9 @@ static int read_requests(model_scenario *s, schema_ctx *c, const model_node *n, 
         WITH_FIELD(c, r, "method", v, {
             if (schema_string(c, v, &q->method) < 0)
                 rc = -1;
-            else if (!schema_suggest(q->method, http_methods) ||
-                     strcmp(schema_suggest(q->method, http_methods), q->method)) {
-                const char *hint = schema_suggest(q->method, http_methods);
-                rc = schema_fail(c, v, "unknown HTTP method \"%s\"%s%s%s", q->method,
-                                 hint ? " (did you mean '" : "", hint ? hint : "",
-                                 hint ? "'?)" : "");
-            }
+            else if (!schema_in_list(q->method, http_methods))
+                rc = schema_fail(c, v, "unknown HTTP method \"%s\"%s", q->method,
+                                 schema_hint(c, schema_suggest(q->method, http_methods)));
         });
         WITH_FIELD(c, r, "path", v, {
             if (schema_string(c, v, &q->path) < 0)
@@ -271,9 +266,8 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
                 size_t nsvc;
                 const char **svcs = model_scenario_services(s, &nsvc);
                 const char *hint = schema_suggest_n(f->to, svcs, nsvc);
-                rc = schema_fail(c, v, "no service '%s' in mesh '%s'%s%s%s", f->to, s->mesh,
-                                 hint ? " (did you mean '" : "", hint ? hint : "",
-                                 hint ? "'?)" : "");
+                rc = schema_fail(c, v, "no service '%s' in mesh '%s'%s", f->to, s->mesh,
+                                 schema_hint(c, hint));
             }
         });
     }
@@ -427,9 +421,8 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
                 for (size_t i = 0; i < s->n_flows; i++)
                     names[i] = s->flows[i].name;
                 const char *hint = schema_suggest_n(e->flow, names, s->n_flows);
-                rc = schema_fail(c, v, "no flow named '%s' in traffic%s%s%s", e->flow,
-                                 hint ? " (did you mean '" : "", hint ? hint : "",
-                                 hint ? "'?)" : "");
+                rc = schema_fail(c, v, "no flow named '%s' in traffic%s", e->flow,
+                                 schema_hint(c, hint));
             } else {
                 e->flow_index = (size_t)find_flow(s, e->flow);
             }
@@ -482,11 +475,10 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
         if (schema_string(c, v, &e->route) < 0) {
             rc = -1;
         } else {
-            const char *hint = schema_suggest(e->route, routes);
-            if (!hint || strcmp(hint, e->route))
+            if (!schema_in_list(e->route, routes))
                 rc = schema_fail(c, v, "expected MeshTCPRoute, MeshHTTPRoute, TrafficRoute or "
-                                       "none, got \"%s\"%s%s%s", e->route,
-                                 hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+                                       "none, got \"%s\"%s", e->route,
+                                 schema_hint(c, schema_suggest(e->route, routes)));
         }
     });
     WITH_FIELD(c, n, "policy", v, rc |= schema_string(c, v, &e->policy));

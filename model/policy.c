@@ -52,14 +52,6 @@ static const char *const target_kind_names[] = {
 #undef X
         NULL};
 
-static bool in_list(const char *s, const char *const *list)
-{
-    for (; *list; list++)
-        if (!strcmp(s, *list))
-            return true;
-    return false;
-}
-
 static int type_index(const char *s)
 {
     for (int i = 0; modelled_types[i]; i++)
@@ -158,8 +150,7 @@ static int read_ref(schema_ctx *c, const model_node *ref, ref_position pos, mode
     int k = model_target_kind_parse(kind);
     if (k < 0) {
         const char *hint = schema_suggest(kind, target_kind_names);
-        schema_fail(c, kn, "value '%s' is not supported%s%s%s", kind, hint ? " (did you mean '" : "",
-                    hint ? hint : "", hint ? "'?)" : "");
+        schema_fail(c, kn, "value '%s' is not supported%s", kind, schema_hint(c, hint));
         schema_pop(c, old);
         return -1;
     }
@@ -818,30 +809,22 @@ static int read_legacy_spec(schema_ctx *c, const model_node *spec, bool universa
                             model_policy *p)
 {
     int rc = 0;
-    if (p->type == MODEL_RES_TRAFFIC_ROUTE) {
-        if (!universal)
-            schema_check_keys(c, spec, traffic_route_keys);
+    bool route = p->type == MODEL_RES_TRAFFIC_ROUTE;
+    if (!universal)
+        schema_check_keys(c, spec, route ? traffic_route_keys : mesh_gateway_keys);
+    if (route) {
         rc |= read_selectors(c, spec, "sources", true);
         rc |= read_selectors(c, spec, "destinations", true);
-        size_t old = schema_push_key(c, "conf");
-        const model_node *conf = model_node_get(spec, "conf");
-        if (!conf) /* Kuma's words (traffic_route_validator.go, gateway_validator.go) */
-            rc = schema_fail_at(c, spec->mark, "cannot be empty");
-        else if (!schema_is_map(c, conf))
-            rc = -1;
-        schema_pop(c, old);
     } else {
-        if (!universal)
-            schema_check_keys(c, spec, mesh_gateway_keys);
         rc |= read_selectors(c, spec, "selectors", true);
-        size_t old = schema_push_key(c, "conf");
-        const model_node *conf = model_node_get(spec, "conf");
-        if (!conf) /* Kuma's words (traffic_route_validator.go, gateway_validator.go) */
-            rc = schema_fail_at(c, spec->mark, "cannot be empty");
-        else if (!schema_is_map(c, conf))
-            rc = -1;
-        schema_pop(c, old);
     }
+    size_t old = schema_push_key(c, "conf");
+    const model_node *conf = model_node_get(spec, "conf");
+    if (!conf) /* Kuma's words (traffic_route_validator.go, gateway_validator.go) */
+        rc = schema_fail_at(c, spec->mark, "cannot be empty");
+    else if (!schema_is_map(c, conf))
+        rc = -1;
+    schema_pop(c, old);
     p->spec = spec;
     return rc;
 }
@@ -1028,7 +1011,7 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
     }
     int t = type_index(type);
     if (t < 0) {
-        if (in_list(type, unmodelled_types)) {
+        if (schema_in_list(type, unmodelled_types)) {
             out->skipped_type = type;
             return out->kind = POLICY_READ_SKIPPED;
         }
@@ -1036,11 +1019,8 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
         if (!hint)
             hint = schema_suggest(type, unmodelled_types);
         size_t old = schema_push_key(&c, k8s ? "kind" : "type");
-        if (hint)
-            schema_fail(&c, k8s ? kind_n : type_n,
-                        "unknown Kuma resource type '%s' (did you mean '%s'?)", type, hint);
-        else
-            schema_fail(&c, k8s ? kind_n : type_n, "unknown Kuma resource type '%s'", type);
+        schema_fail(&c, k8s ? kind_n : type_n, "unknown Kuma resource type '%s'%s", type,
+                    schema_hint(&c, hint));
         schema_pop(&c, old);
         return out->kind;
     }

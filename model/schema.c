@@ -115,22 +115,24 @@ static const char *shown(const model_node *n, char *buf, size_t size)
     return buf;
 }
 
-bool schema_is_map(schema_ctx *c, const model_node *n)
+/* Fails with "expected <what>, got ..." unless `n` is of `kind`. */
+static bool is_kind(schema_ctx *c, const model_node *n, model_node_kind kind, const char *what)
 {
-    if (n && n->kind == MODEL_NODE_MAP)
+    if (n && n->kind == kind)
         return true;
     char buf[80];
-    schema_fail(c, n, "expected a mapping, got %s", n ? shown(n, buf, sizeof buf) : "nothing");
+    schema_fail(c, n, "expected %s, got %s", what, n ? shown(n, buf, sizeof buf) : "nothing");
     return false;
+}
+
+bool schema_is_map(schema_ctx *c, const model_node *n)
+{
+    return is_kind(c, n, MODEL_NODE_MAP, "a mapping");
 }
 
 bool schema_is_seq(schema_ctx *c, const model_node *n)
 {
-    if (n && n->kind == MODEL_NODE_SEQ)
-        return true;
-    char buf[80];
-    schema_fail(c, n, "expected a list, got %s", n ? shown(n, buf, sizeof buf) : "nothing");
-    return false;
+    return is_kind(c, n, MODEL_NODE_SEQ, "a list");
 }
 
 /* Levenshtein distance, bounded: strings here are field names, a few dozen bytes. */
@@ -180,6 +182,19 @@ const char *schema_suggest_n(const char *word, const char *const *candidates, si
     return best_d <= limit ? best : NULL;
 }
 
+const char *schema_hint(schema_ctx *c, const char *hint)
+{
+    return hint ? model_arena_printf(c->arena, " (did you mean '%s'?)", hint) : "";
+}
+
+bool schema_in_list(const char *word, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(word, *list))
+            return true;
+    return false;
+}
+
 const char *schema_suggest(const char *word, const char *const *candidates)
 {
     size_t n = 0;
@@ -199,12 +214,9 @@ int schema_check_keys(schema_ctx *c, const model_node *map, const char *const *k
         if (ok)
             continue;
         unknown++;
-        const char *hint = schema_suggest(key, known);
         size_t old = schema_push_key(c, key);
-        if (hint)
-            schema_fail(c, map->keys[i], "unknown field '%s' (did you mean '%s'?)", key, hint);
-        else
-            schema_fail(c, map->keys[i], "unknown field '%s'", key);
+        schema_fail(c, map->keys[i], "unknown field '%s'%s", key,
+                    schema_hint(c, schema_suggest(key, known)));
         schema_pop(c, old);
     }
     return unknown;

@@ -52,6 +52,13 @@ bool schema_is_seq(schema_ctx *c, const model_node *n);
  * number of unknown keys. */
 int schema_check_keys(schema_ctx *c, const model_node *map, const char *const *known);
 
+/* " (did you mean 'HINT'?)" for a non-NULL `hint`, else "": the tail of a message that
+ * names a misspelled value (arena-owned or static). */
+const char *schema_hint(schema_ctx *c, const char *hint);
+
+/* True if `word` is one of `list` (NULL-terminated), exactly. */
+bool schema_in_list(const char *word, const char *const *list);
+
 /* The closest of `candidates` (NULL-terminated) to `word`, or NULL if none is close. */
 const char *schema_suggest(const char *word, const char *const *candidates);
 /* Same over an array of n strings. */
