@@ -19,28 +19,37 @@
 
 #define FLOW_MAX_CONNECTIONS 1000000000000ULL /* 10^12: a day of 10 M/s */
 
-static const char *const traffic_keys[] = {
-    "name", "from", "to", "connections", "rate", "arrival", "start", "stop", "hold",
-    "requests", "requests_per_connection", NULL};
-static const char *const from_keys[] = {"service", "tags", "dataplane", "gateway", "listener",
-                                        NULL};
+static const char *const traffic_keys[] = {"name",
+                                           "from",
+                                           "to",
+                                           "connections",
+                                           "rate",
+                                           "arrival",
+                                           "start",
+                                           "stop",
+                                           "hold",
+                                           "requests",
+                                           "requests_per_connection",
+                                           NULL};
+static const char *const from_keys[] = {"service", "tags",     "dataplane",
+                                        "gateway", "listener", NULL};
 static const char *const hold_keys[] = {"constant", "exponential", NULL};
 static const char *const request_keys[] = {"method", "path", "headers", "weight", NULL};
-static const char *const expect_keys[] = {"flow", "from", "to", "window", "step", "route",
-                                          "policy", "split", "tolerance", "confidence",
-                                          "failed", NULL};
-static const char *const http_methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
-                                           "OPTIONS", "TRACE", "PATCH", NULL};
+static const char *const expect_keys[] = {"flow",      "from",       "to",     "window",
+                                          "step",      "route",      "policy", "split",
+                                          "tolerance", "confidence", "failed", NULL};
+static const char *const http_methods[] = {"GET",     "HEAD",    "POST",  "PUT",   "DELETE",
+                                           "CONNECT", "OPTIONS", "TRACE", "PATCH", NULL};
 
 /* Calls `body` with the path pushed to `key` when `map` has it. */
-#define WITH_FIELD(c, map, key, var, ...)                                                      \
-    do {                                                                                       \
-        const model_node *var = model_node_get((map), (key));                                  \
-        if (var) {                                                                             \
-            size_t with_old_ = schema_push_key((c), (key));                                    \
-            __VA_ARGS__;                                                                       \
-            schema_pop((c), with_old_);                                                        \
-        }                                                                                      \
+#define WITH_FIELD(c, map, key, var, ...)                                                          \
+    do {                                                                                           \
+        const model_node *var = model_node_get((map), (key));                                      \
+        if (var) {                                                                                 \
+            size_t with_old_ = schema_push_key((c), (key));                                        \
+            __VA_ARGS__;                                                                           \
+            schema_pop((c), with_old_);                                                            \
+        }                                                                                          \
     } while (0)
 
 /* Dataplanes of the mesh that run `service` with an inbound matching `tags`. */
@@ -48,8 +57,8 @@ static void select_sources(model_scenario *s, model_flow *f)
 {
     model_tags sel = f->from_tags;
     model_tags_set(s->arena, &sel, MODEL_TAG_SERVICE, f->from);
-    f->sources = model_arena_alloc(s->arena, (s->n_dataplanes ? s->n_dataplanes : 1) *
-                                                 sizeof *f->sources);
+    f->sources =
+        model_arena_alloc(s->arena, (s->n_dataplanes ? s->n_dataplanes : 1) * sizeof *f->sources);
     for (size_t i = 0; i < s->n_dataplanes; i++) {
         const model_dataplane *dp = &s->dataplanes[i];
         for (size_t j = 0; j < dp->n_inbounds; j++) {
@@ -90,7 +99,8 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
             f->from_kind = MODEL_FROM_SERVICE;
             int rc = 0;
             WITH_FIELD(c, n, "service", v, rc |= schema_string(c, v, &f->from));
-            WITH_FIELD(c, n, "tags", v, rc |= schema_tags(c, v, SCHEMA_TAGS_SELECTOR, &f->from_tags));
+            WITH_FIELD(c, n, "tags", v,
+                       rc |= schema_tags(c, v, SCHEMA_TAGS_SELECTOR, &f->from_tags));
             if (rc)
                 return -1;
         } else if (dp) {
@@ -101,8 +111,8 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
                 return -1;
             const model_dataplane *d = model_scenario_dataplane(s, f->from);
             if (!d) {
-                const char **names = model_arena_alloc(s->arena, (s->n_dataplanes + 1) *
-                                                                     sizeof *names);
+                const char **names =
+                    model_arena_alloc(s->arena, (s->n_dataplanes + 1) * sizeof *names);
                 for (size_t i = 0; i < s->n_dataplanes; i++)
                     names[i] = s->dataplanes[i].name;
                 const char *hint = schema_suggest_n(f->from, names, s->n_dataplanes);
@@ -110,8 +120,8 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
                                    schema_hint(c, hint));
             }
             if (d->gateway)
-                return schema_fail(c, dp, "'%s' is a gateway: write {gateway: NAME, listener: PORT}",
-                                   f->from);
+                return schema_fail(
+                    c, dp, "'%s' is a gateway: write {gateway: NAME, listener: PORT}", f->from);
             f->sources = model_arena_alloc(s->arena, sizeof *f->sources);
             f->sources[0] = d;
             f->n_sources = 1;
@@ -131,8 +141,9 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
             f->listener_port = (uint32_t)port;
             if (rc)
                 return -1;
-            return schema_fail(c, n, "traffic from builtin gateways is not simulated by this "
-                                     "version of splitsim");
+            return schema_fail(c, n,
+                               "traffic from builtin gateways is not simulated by this "
+                               "version of splitsim");
         }
     } else {
         return -1;
@@ -247,8 +258,9 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
         rc = -1;
     const model_node *from = model_node_get(n, "from");
     if (!from)
-        rc = schema_fail(c, n, "from: must be set (a service, {dataplane: NAME} or {gateway: "
-                               "NAME, listener: PORT})");
+        rc = schema_fail(c, n,
+                         "from: must be set (a service, {dataplane: NAME} or {gateway: "
+                         "NAME, listener: PORT})");
     else
         WITH_FIELD(c, n, "from", v, rc |= read_from(s, c, v, f, refused));
 
@@ -259,8 +271,7 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
         WITH_FIELD(c, n, "to", v, {
             if (schema_string(c, v, &f->to) < 0) {
                 rc = -1;
-            } else if (!model_scenario_has_service(s, f->to) &&
-                       service_refused(refused, f->to)) {
+            } else if (!model_scenario_has_service(s, f->to) && service_refused(refused, f->to)) {
                 rc = -1; /* the service's own problem has been reported */
             } else if (f->n_sources && !reachable(s, f, f->to)) {
                 size_t nsvc;
@@ -344,8 +355,9 @@ void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *
         if (ok) {
             for (size_t j = 0; j < s->n_flows; j++)
                 if (!strcmp(s->flows[j].name, f->name)) {
-                    schema_fail(c, list->items[i], "a flow named '%s' is already defined at line %d",
-                                f->name, s->flows[j].mark.line);
+                    schema_fail(c, list->items[i],
+                                "a flow named '%s' is already defined at line %d", f->name,
+                                s->flows[j].mark.line);
                     ok = false;
                     break;
                 }
@@ -372,8 +384,10 @@ static int read_confidence(schema_ctx *c, const model_node *v, double *out)
             return 0;
         }
     }
-    return schema_fail(c, v, "expected a confidence level between 0 and 1 (e.g. 0.999), got "
-                             "\"%s\"", v->kind == MODEL_NODE_SCALAR ? v->text : "a collection");
+    return schema_fail(c, v,
+                       "expected a confidence level between 0 and 1 (e.g. 0.999), got "
+                       "\"%s\"",
+                       v->kind == MODEL_NODE_SCALAR ? v->text : "a collection");
 }
 
 static int find_flow(const model_scenario *s, const char *name)
@@ -385,8 +399,7 @@ static int find_flow(const model_scenario *s, const char *name)
 }
 
 /* True if a refused flow is called `name` (or, name NULL, goes from `from` to `to`). */
-static bool was_refused(const flow_refused *r, const char *name, const char *from,
-                        const char *to)
+static bool was_refused(const flow_refused *r, const char *name, const char *from, const char *to)
 {
     for (size_t i = 0; r && i < r->n; i++) {
         const model_flow *f = &r->v[i];
@@ -443,7 +456,8 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
         else if (rc == 0 && count == 0)
             rc = schema_fail(c, n, "no flow in traffic goes from '%s' to '%s'", f, t);
         else if (rc == 0 && count > 1)
-            rc = schema_fail(c, n, "%d flows go from '%s' to '%s': name one with flow:", count, f, t);
+            rc = schema_fail(c, n, "%d flows go from '%s' to '%s': name one with flow:", count, f,
+                             t);
         else if (rc == 0) {
             e->flow_index = (size_t)found;
             e->flow = s->flows[found].name;
@@ -467,8 +481,10 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
             e->has_window = true;
         }
     });
-    WITH_FIELD(c, n, "step", v, rc = schema_fail(c, v, "step: needs a rollout, which this "
-                                                       "version of splitsim does not simulate"));
+    WITH_FIELD(c, n, "step", v,
+               rc = schema_fail(c, v,
+                                "step: needs a rollout, which this "
+                                "version of splitsim does not simulate"));
     WITH_FIELD(c, n, "route", v, {
         static const char *const routes[] = {"MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute",
                                              "none", NULL};
@@ -476,9 +492,10 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
             rc = -1;
         } else {
             if (!schema_in_list(e->route, routes))
-                rc = schema_fail(c, v, "expected MeshTCPRoute, MeshHTTPRoute, TrafficRoute or "
-                                       "none, got \"%s\"%s", e->route,
-                                 schema_hint(c, schema_suggest(e->route, routes)));
+                rc = schema_fail(c, v,
+                                 "expected MeshTCPRoute, MeshHTTPRoute, TrafficRoute or "
+                                 "none, got \"%s\"%s",
+                                 e->route, schema_hint(c, schema_suggest(e->route, routes)));
         }
     });
     WITH_FIELD(c, n, "policy", v, rc |= schema_string(c, v, &e->policy));
@@ -508,8 +525,9 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
             /* Only a malformed share makes the sum meaningless; a problem elsewhere in
              * the expectation (its flow, say) does not. */
             if (shares_ok && sum != 100000)
-                rc = schema_fail(c, v, "the shares add up to %llu.%03llu%%, not 100%%",
-                                 (unsigned long long)(sum / 1000), (unsigned long long)(sum % 1000));
+                rc =
+                    schema_fail(c, v, "the shares add up to %llu.%03llu%%, not 100%%",
+                                (unsigned long long)(sum / 1000), (unsigned long long)(sum % 1000));
         }
     });
     WITH_FIELD(c, n, "tolerance", v, {

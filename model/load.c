@@ -64,9 +64,9 @@ typedef struct loader {
     size_t n_refused_services, cap_refused_services;
 } loader;
 
-static const char *const top_keys[] = {"scenario", "description", "seed", "kuma", "mesh",
-                                        "services", "resources", "include", "traffic",
-                                        "expect", "timeline", "rollout", NULL};
+static const char *const top_keys[] = {"scenario", "description", "seed",    "kuma",    "mesh",
+                                       "services", "resources",   "include", "traffic", "expect",
+                                       "timeline", "rollout",     NULL};
 
 int model_kuma_version_parse(const char *s)
 {
@@ -164,8 +164,8 @@ static void add_policy(loader *L, const model_policy *p)
 
 static void note_refused_service(loader *L, const char *name)
 {
-    *MODEL_ARENA_PUSH(L->a, L->refused_services, L->n_refused_services,
-                      L->cap_refused_services) = name;
+    *MODEL_ARENA_PUSH(L->a, L->refused_services, L->n_refused_services, L->cap_refused_services) =
+        name;
 }
 
 /* The kuma.io/service tags of a refused Dataplane's inbounds, as far as they read. */
@@ -176,8 +176,8 @@ static void note_refused_dataplane(loader *L, const model_node *doc)
         net = model_node_get(model_node_get(doc, "spec"), "networking");
     const model_node *in = model_node_get(net, "inbound");
     for (size_t i = 0; in && in->kind == MODEL_NODE_SEQ && i < in->n; i++) {
-        const model_node *svc = model_node_get(model_node_get(in->items[i], "tags"),
-                                               MODEL_TAG_SERVICE);
+        const model_node *svc =
+            model_node_get(model_node_get(in->items[i], "tags"), MODEL_TAG_SERVICE);
         if (svc && svc->kind == MODEL_NODE_SCALAR)
             note_refused_service(L, svc->text);
     }
@@ -196,8 +196,8 @@ static void note_skipped(loader *L, const char *type, model_mark at)
 static void read_include_list(loader *L, const model_node *list, const char *base,
                               include_frame *chain, int depth, schema_ctx *c);
 
-static void read_resource(loader *L, const model_node *doc, const char *file,
-                          include_frame *chain, int depth)
+static void read_resource(loader *L, const model_node *doc, const char *file, include_frame *chain,
+                          int depth)
 {
     policy_read_result r;
     switch (model__policy_read(L->a, L->errs, doc, L->kuma_minor, &r)) {
@@ -231,8 +231,8 @@ static void read_resource_list(loader *L, const model_node *list, const char *fi
 }
 
 /* One included file: its documents are Kuma resources, lists of them, or bundles. */
-static void read_include_file(loader *L, const char *path, model_mark from,
-                              include_frame *chain, int depth)
+static void read_include_file(loader *L, const char *path, model_mark from, include_frame *chain,
+                              int depth)
 {
     include_frame here = frame_of(path, chain);
     for (include_frame *f = chain; f; f = f->parent) {
@@ -346,8 +346,9 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
         if (!nn)
             schema_fail(c, svc, "must be set");
         else if (schema_string(c, nn, &name) == 0 && !model_tags_valid_value(name)) {
-            schema_fail(c, nn, "tag value must consist of alphanumeric characters, dots, "
-                               "dashes and underscores");
+            schema_fail(c, nn,
+                        "tag value must consist of alphanumeric characters, dots, "
+                        "dashes and underscores");
             name = NULL;
         }
         schema_pop(c, o3);
@@ -356,8 +357,10 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
             o3 = schema_push_key(c, "protocol");
             if (schema_string(c, pn, &protocol) == 0 &&
                 model_protocol_parse(protocol) == MODEL_PROTO_UNKNOWN) {
-                schema_fail(c, pn, "unknown protocol \"%s\": use one of grpc, http, http2, "
-                                   "kafka, tcp, tls, mysql", protocol);
+                schema_fail(c, pn,
+                            "unknown protocol \"%s\": use one of grpc, http, http2, "
+                            "kafka, tcp, tls, mysql",
+                            protocol);
                 protocol = NULL;
             }
             schema_pop(c, o3);
@@ -389,8 +392,7 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
                 const char *ts = model_tags_get(&tags, MODEL_TAG_SERVICE);
                 if (ok && name && ts && strcmp(ts, name)) {
                     schema_fail(c, model_node_get(tn, MODEL_TAG_SERVICE),
-                                "kuma.io/service is the service's name ('%s'); leave it out",
-                                name);
+                                "kuma.io/service is the service's name ('%s'); leave it out", name);
                     ok = false;
                 }
                 schema_pop(c, o5);
@@ -409,8 +411,8 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
                         model_tags_set(L->a, &tags, MODEL_TAG_PROTOCOL, protocol);
                     for (uint64_t k = 0; k < count; k++) {
                         model_dataplane dp = {0};
-                        dp.name = model_arena_printf(L->a, "%s-%llu", name,
-                                                     (unsigned long long)++seq);
+                        dp.name =
+                            model_arena_printf(L->a, "%s-%llu", name, (unsigned long long)++seq);
                         dp.mesh = L->s->mesh;
                         dp.service = name;
                         dp.origin = MODEL_ORIGIN_UNSET;
@@ -432,7 +434,6 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
     }
     schema_pop(c, old);
 }
-
 
 /* ---- the whole scenario -------------------------------------------------------------- */
 
@@ -472,8 +473,7 @@ static void settle_mesh(loader *L)
                 ((!q->namespace_ && !p->namespace_) ||
                  (q->namespace_ && p->namespace_ && !strcmp(q->namespace_, p->namespace_)))) {
                 model_fail(L->errs, p->mark, "%s '%s' is defined twice (first at %s:%d)",
-                           model_resource_type_name(p->type), p->name, q->mark.file,
-                           q->mark.line);
+                           model_resource_type_name(p->type), p->name, q->mark.file, q->mark.line);
                 dup = true;
             }
         }
@@ -523,8 +523,9 @@ static void read_scenario_doc(loader *L, const model_node *root, const char *fil
         if (schema_string(&c, n, &v) == 0) {
             int m = model_kuma_version_parse(v);
             if (m < 0)
-                schema_fail(&c, n, "unsupported Kuma version \"%s\": splitsim reproduces 2.%d "
-                                   "to 2.%d",
+                schema_fail(&c, n,
+                            "unsupported Kuma version \"%s\": splitsim reproduces 2.%d "
+                            "to 2.%d",
                             v, MODEL_KUMA_MINOR_MIN, MODEL_KUMA_MINOR_MAX);
             else
                 s->kuma_minor = m;
@@ -558,8 +559,7 @@ static void read_scenario_doc(loader *L, const model_node *root, const char *fil
 
     settle_mesh(L);
     model_mesh_index_build(s);
-    flow_refused refused = {.services = L->refused_services,
-                            .n_services = L->n_refused_services};
+    flow_refused refused = {.services = L->refused_services, .n_services = L->n_refused_services};
     if ((n = model_node_get(root, "traffic")))
         model__traffic_read(s, n, &c, &refused);
     if ((n = model_node_get(root, "expect")))
@@ -584,11 +584,13 @@ model_scenario *model_scenario_load_string(const char *name, const char *data, s
             if (!model_node_is_null(docs[i]))
                 docs[real++] = docs[i];
         if (real == 0)
-            model_fail(errs, (model_mark){s->file, 1, 1}, "empty scenario: expected a mapping "
-                                                           "with at least `scenario:`");
+            model_fail(errs, (model_mark){s->file, 1, 1},
+                       "empty scenario: expected a mapping "
+                       "with at least `scenario:`");
         else if (real > 1)
-            model_fail(errs, docs[1]->mark, "a scenario file holds one YAML document; put Kuma "
-                                            "resources in an included file");
+            model_fail(errs, docs[1]->mark,
+                       "a scenario file holds one YAML document; put Kuma "
+                       "resources in an included file");
         else
             read_scenario_doc(&L, docs[0], s->file, opts);
     }

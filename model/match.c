@@ -33,10 +33,10 @@ static bool inbound_selected(const model_target_ref *t, const model_tags *tags)
 }
 
 /* Sets *why (when asked) to a formatted reason. */
-#define SAY(...)                                                                               \
-    do {                                                                                       \
-        if (why)                                                                               \
-            *why = model_arena_printf(a, __VA_ARGS__);                                         \
+#define SAY(...)                                                                                   \
+    do {                                                                                           \
+        if (why)                                                                                   \
+            *why = model_arena_printf(a, __VA_ARGS__);                                             \
     } while (0)
 
 bool model_match_selects(model_arena *a, const model_policy *p, const model_dataplane *dp,

@@ -80,10 +80,10 @@ bool model_protocol_is_http(model_protocol p)
 }
 
 struct model_mesh_index {
-    const char **names;               /* services, sorted, unique */
-    model_protocol *protocol;         /* per service */
-    size_t *first, *count;            /* per service: its range in `endpoints` */
-    const model_inbound **endpoints;  /* healthy inbounds, grouped by service */
+    const char **names;              /* services, sorted, unique */
+    model_protocol *protocol;        /* per service */
+    size_t *first, *count;           /* per service: its range in `endpoints` */
+    const model_inbound **endpoints; /* healthy inbounds, grouped by service */
     size_t n;
 };
 

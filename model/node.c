@@ -233,8 +233,9 @@ int model_yaml_parse(model_arena *a, const char *file, const char *data, size_t 
             size_t at = parser.problem_mark.index;
             if (at < len && data[at] == '\t')
                 /* libyaml says "found character that cannot start any token". */
-                rc = model_fail(errs, m, "invalid YAML: a tab character here; YAML indents "
-                                         "with spaces only");
+                rc = model_fail(errs, m,
+                                "invalid YAML: a tab character here; YAML indents "
+                                "with spaces only");
             else if (parser.context && (cm.line != m.line || cm.col != m.col))
                 /* Say where the unfinished construct began: that is where the fix goes. */
                 rc = model_fail(errs, m, "invalid YAML: %s %s started at line %d, column %d",
@@ -242,8 +243,8 @@ int model_yaml_parse(model_arena *a, const char *file, const char *data, size_t 
             else if (parser.context)
                 rc = model_fail(errs, m, "invalid YAML: %s %s", parser.problem, parser.context);
             else
-                rc = model_fail(errs, m, "invalid YAML: %s", parser.problem ? parser.problem
-                                                                            : "syntax error");
+                rc = model_fail(errs, m, "invalid YAML: %s",
+                                parser.problem ? parser.problem : "syntax error");
             break;
         }
         model_mark m = mark_of(&b, ev.start_mark);
@@ -302,8 +303,8 @@ int model_yaml_parse(model_arena *a, const char *file, const char *data, size_t 
             c->kind = map ? MODEL_NODE_MAP : MODEL_NODE_SEQ;
             c->mark = m;
             c->expanded = 1;
-            remember_anchor(&b, map ? ev.data.mapping_start.anchor
-                                    : ev.data.sequence_start.anchor, c);
+            remember_anchor(&b, map ? ev.data.mapping_start.anchor : ev.data.sequence_start.anchor,
+                            c);
             b.stack[++b.depth] = (frame){c, NULL, 0};
             break;
         }
@@ -322,8 +323,7 @@ int model_yaml_parse(model_arena *a, const char *file, const char *data, size_t 
             b.expanded += ev.type == YAML_ALIAS_EVENT ? n->expanded : 0;
             if (ev.type == YAML_SCALAR_EVENT)
                 b.expanded += 1;
-            if (b.expanded > MODEL_NODE_MAX_EXPANDED ||
-                n->expanded > MODEL_NODE_MAX_EXPANDED) {
+            if (b.expanded > MODEL_NODE_MAX_EXPANDED || n->expanded > MODEL_NODE_MAX_EXPANDED) {
                 rc = model_fail(errs, m,
                                 "document too large: more than %d values once aliases are "
                                 "expanded (an alias bomb?)",

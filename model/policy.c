@@ -27,18 +27,58 @@
 #define KUMA_SYSTEM_NAMESPACE "kuma-system"
 
 /* Kuma resource types splitsim meets in dumps but does not model: skipped with a note. */
-static const char *const unmodelled_types[] = {
-    "Mesh", "MeshService", "MeshExternalService", "MeshMultiZoneService", "MeshTimeout",
-    "MeshRetry", "MeshCircuitBreaker", "MeshHealthCheck", "MeshFaultInjection",
-    "MeshRateLimit", "MeshTrafficPermission", "MeshAccessLog", "MeshTrace", "MeshMetric",
-    "MeshProxyPatch", "MeshLoadBalancingStrategy", "MeshTLS", "MeshPassthrough",
-    "MeshIdentity", "MeshTrust", "HostnameGenerator", "MeshGatewayInstance",
-    "MeshGatewayRoute", "MeshGatewayConfig", "TrafficPermission", "TrafficLog",
-    "TrafficTrace", "HealthCheck", "CircuitBreaker", "FaultInjection", "Retry", "Timeout",
-    "RateLimit", "ProxyTemplate", "ExternalService", "ZoneIngress", "ZoneEgress",
-    "VirtualOutbound", "Zone", "DataplaneInsight", "MeshInsight", "ServiceInsight",
-    "ZoneInsight", "ZoneIngressInsight", "ZoneEgressInsight", "ContainerPatch", "MeshOPA",
-    "Secret", "GlobalSecret", "MeshServiceInsight", "Workload", NULL};
+static const char *const unmodelled_types[] = {"Mesh",
+                                               "MeshService",
+                                               "MeshExternalService",
+                                               "MeshMultiZoneService",
+                                               "MeshTimeout",
+                                               "MeshRetry",
+                                               "MeshCircuitBreaker",
+                                               "MeshHealthCheck",
+                                               "MeshFaultInjection",
+                                               "MeshRateLimit",
+                                               "MeshTrafficPermission",
+                                               "MeshAccessLog",
+                                               "MeshTrace",
+                                               "MeshMetric",
+                                               "MeshProxyPatch",
+                                               "MeshLoadBalancingStrategy",
+                                               "MeshTLS",
+                                               "MeshPassthrough",
+                                               "MeshIdentity",
+                                               "MeshTrust",
+                                               "HostnameGenerator",
+                                               "MeshGatewayInstance",
+                                               "MeshGatewayRoute",
+                                               "MeshGatewayConfig",
+                                               "TrafficPermission",
+                                               "TrafficLog",
+                                               "TrafficTrace",
+                                               "HealthCheck",
+                                               "CircuitBreaker",
+                                               "FaultInjection",
+                                               "Retry",
+                                               "Timeout",
+                                               "RateLimit",
+                                               "ProxyTemplate",
+                                               "ExternalService",
+                                               "ZoneIngress",
+                                               "ZoneEgress",
+                                               "VirtualOutbound",
+                                               "Zone",
+                                               "DataplaneInsight",
+                                               "MeshInsight",
+                                               "ServiceInsight",
+                                               "ZoneInsight",
+                                               "ZoneIngressInsight",
+                                               "ZoneEgressInsight",
+                                               "ContainerPatch",
+                                               "MeshOPA",
+                                               "Secret",
+                                               "GlobalSecret",
+                                               "MeshServiceInsight",
+                                               "Workload",
+                                               NULL};
 
 static const char *const modelled_types[] = {
 #define X(e, s) s,
@@ -63,22 +103,21 @@ static int type_index(const char *s)
 /* ---- targetRefs ---------------------------------------------------------------------- */
 
 typedef enum ref_position {
-    REF_TOP,          /* spec.targetRef of a route */
+    REF_TOP,            /* spec.targetRef of a route */
     REF_TOP_GATEWAY_OK, /* same, MeshGateway allowed (system role) */
-    REF_TO,           /* to[].targetRef under a non-gateway top */
-    REF_TO_GATEWAY,   /* to[].targetRef under a MeshGateway top */
-    REF_BACKEND,      /* backendRefs[] */
+    REF_TO,             /* to[].targetRef under a non-gateway top */
+    REF_TO_GATEWAY,     /* to[].targetRef under a MeshGateway top */
+    REF_BACKEND,        /* backendRefs[] */
 } ref_position;
 
-static const char *const ref_keys[] = {"kind", "name", "namespace", "tags", "proxyTypes",
-                                       "sectionName", "labels", "mesh", NULL};
-static const char *const backend_ref_keys[] = {"kind", "name", "namespace", "tags",
-                                               "proxyTypes", "sectionName", "labels",
-                                               "mesh", "weight", "port", NULL};
+static const char *const ref_keys[] = {"kind",        "name",   "namespace", "tags", "proxyTypes",
+                                       "sectionName", "labels", "mesh",      NULL};
+static const char *const backend_ref_keys[] = {"kind",       "name",        "namespace", "tags",
+                                               "proxyTypes", "sectionName", "labels",    "mesh",
+                                               "weight",     "port",        NULL};
 
 /* Kuma's disallowedField: "must not be set with kind X", at the field. */
-static int disallowed(schema_ctx *c, const model_node *ref, const char *field,
-                      const char *kind)
+static int disallowed(schema_ctx *c, const model_node *ref, const char *field, const char *kind)
 {
     long i = model_node_find(ref, field);
     if (i < 0)
@@ -115,8 +154,9 @@ static int ref_name(schema_ctx *c, const model_node *ref, model_target_ref *out,
     } else if (schema_string(c, n, &out->name) < 0) {
         rc = -1;
     } else if (!valid_name(out->name)) {
-        rc = schema_fail(c, n, "invalid characters: must consist of lower case alphanumeric "
-                               "characters, '-', '.' and '_'.");
+        rc = schema_fail(c, n,
+                         "invalid characters: must consist of lower case alphanumeric "
+                         "characters, '-', '.' and '_'.");
         out->name = NULL;
     }
     schema_pop(c, old);
@@ -231,7 +271,8 @@ static int read_ref(schema_ctx *c, const model_node *ref, ref_position pos, mode
         if (labels && labels->kind == MODEL_NODE_MAP && labels->n) {
             if (out->name || out->namespace_) {
                 old = schema_push_key(c, "labels");
-                rc = schema_fail(c, labels, "either labels or name and namespace must be specified");
+                rc =
+                    schema_fail(c, labels, "either labels or name and namespace must be specified");
                 schema_pop(c, old);
             } else {
                 rc = schema_fail(c, labels,
@@ -239,7 +280,8 @@ static int read_ref(schema_ctx *c, const model_node *ref, ref_position pos, mode
                                  "real-resource model, which splitsim does not simulate");
             }
         } else if (!out->name && name_rc == 0) { /* a bad name has its own message */
-            rc = schema_fail_at(c, ref->mark, "name or labels must be set when kind is MeshService");
+            rc =
+                schema_fail_at(c, ref->mark, "name or labels must be set when kind is MeshService");
         }
         break;
     }
@@ -277,8 +319,9 @@ static int read_ref(schema_ctx *c, const model_node *ref, ref_position pos, mode
                 else if (!strcmp(v, "Gateway"))
                     out->proxy_types |= MODEL_PROXY_GATEWAY;
                 else
-                    rc = schema_fail(c, pt->items[i],
-                                     "unsupported value \"%s\": must be one of Sidecar, Gateway", v);
+                    rc =
+                        schema_fail(c, pt->items[i],
+                                    "unsupported value \"%s\": must be one of Sidecar, Gateway", v);
                 schema_pop(c, o2);
             }
         } else {
@@ -345,8 +388,10 @@ static int read_tcp_rules(schema_ctx *c, const model_node *rules)
     if (!schema_is_seq(c, rules))
         return -1;
     if (rules->n > 1)
-        rc = schema_fail(c, rules, "must have at most 1 item (MeshTCPRoute takes one rule per "
-                                   "destination), got %zu", rules->n);
+        rc = schema_fail(c, rules,
+                         "must have at most 1 item (MeshTCPRoute takes one rule per "
+                         "destination), got %zu",
+                         rules->n);
     for (size_t i = 0; i < rules->n; i++) {
         const model_node *r = rules->items[i];
         size_t old = schema_push_index(c, i);
@@ -401,8 +446,8 @@ static const char *const tcp_to_keys[] = {"targetRef", "rules", NULL};
 static const char *const http_to_keys[] = {"targetRef", "rules", "hostnames", NULL};
 
 /* MeshTCPRoute and MeshHTTPRoute share their targetRef rules; their `rules` differ. */
-static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec,
-                           int kuma_minor, model_policy *p)
+static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec, int kuma_minor,
+                           model_policy *p)
 {
     int rc = 0;
     bool tcp = p->type == MODEL_RES_MESH_TCP_ROUTE;
@@ -447,8 +492,8 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
             if (!tr) {
                 item_rc = schema_fail_at(c, item->mark, "must be defined");
             } else {
-                ref_position pos = p->target.kind == MODEL_KIND_MESH_GATEWAY ? REF_TO_GATEWAY
-                                                                             : REF_TO;
+                ref_position pos =
+                    p->target.kind == MODEL_KIND_MESH_GATEWAY ? REF_TO_GATEWAY : REF_TO;
                 item_rc = read_ref(c, tr, pos, &t->target);
             }
             schema_pop(c, o3);
@@ -510,11 +555,11 @@ void model__backend_ref_read(model_arena *a, const model_node *n, model_backend_
 /* ---- Dataplanes ---------------------------------------------------------------------- */
 
 static const char *const networking_keys[] = {
-    "address", "advertisedAddress", "advertisedPort", "inbound", "outbound", "gateway",
-    "transparentProxying", "admin", "listeners", NULL};
+    "address", "advertisedAddress",   "advertisedPort", "inbound",   "outbound",
+    "gateway", "transparentProxying", "admin",          "listeners", NULL};
 static const char *const inbound_keys[] = {
-    "port", "servicePort", "serviceAddress", "address", "tags", "health", "serviceProbe",
-    "state", "name", "protocol", NULL};
+    "port",         "servicePort", "serviceAddress", "address",  "tags", "health",
+    "serviceProbe", "state",       "name",           "protocol", NULL};
 /* No `service`: Dataplane.Networking.Outbound has no such field (v2.6.0 .. v2.14.0). */
 static const char *const outbound_keys[] = {"port", "address", "tags", "backendRef", NULL};
 static const char *const gateway_keys[] = {"type", "tags", NULL};
@@ -751,8 +796,8 @@ static int read_networking(schema_ctx *c, model_arena *a, const model_node *net,
         dp->inbounds = read_items(c, a, in, "inbound", sizeof *dp->inbounds, read_inbound_item,
                                   &dp->n_inbounds, &rc);
     if (out && !model_node_is_null(out) && !dp->builtin_gateway)
-        dp->outbounds = read_items(c, a, out, "outbound", sizeof *dp->outbounds,
-                                   read_outbound_item, &dp->n_outbounds, &rc);
+        dp->outbounds = read_items(c, a, out, "outbound", sizeof *dp->outbounds, read_outbound_item,
+                                   &dp->n_outbounds, &rc);
     if (!dp->gateway && dp->n_inbounds == 0 && rc == 0 && kuma_minor < 14) {
         /* Up to 2.13 Kuma refused a Dataplane with neither; 2.14 accepts it (commit
          * 422e069080, "allow zero-inbound dataplanes"), and such a sidecar is selected by
@@ -805,8 +850,7 @@ static int read_selectors(schema_ctx *c, const model_node *spec, const char *key
 
 /* `spec` is the Kubernetes `spec`, or (`universal`) the whole Universal document, whose
  * keys model__policy_read has checked against the type's Universal list already. */
-static int read_legacy_spec(schema_ctx *c, const model_node *spec, bool universal,
-                            model_policy *p)
+static int read_legacy_spec(schema_ctx *c, const model_node *spec, bool universal, model_policy *p)
 {
     int rc = 0;
     bool route = p->type == MODEL_RES_TRAFFIC_ROUTE;
@@ -919,25 +963,37 @@ static int compute_role(schema_ctx *c, model_policy *p, const model_node *spec)
     return 0;
 }
 
-static const char *const k8s_policy_keys[] = {"apiVersion", "kind", "metadata", "spec",
-                                              "status", NULL};
-static const char *const k8s_legacy_keys[] = {"apiVersion", "kind", "metadata", "spec",
-                                              "mesh", "status", NULL};
-static const char *const metadata_keys[] = {
-    "name", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation",
-    "creationTimestamp", "managedFields", "ownerReferences", "finalizers", "generateName",
-    "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", NULL};
+static const char *const k8s_policy_keys[] = {"apiVersion", "kind",   "metadata",
+                                              "spec",       "status", NULL};
+static const char *const k8s_legacy_keys[] = {"apiVersion", "kind",   "metadata", "spec",
+                                              "mesh",       "status", NULL};
+static const char *const metadata_keys[] = {"name",
+                                            "namespace",
+                                            "labels",
+                                            "annotations",
+                                            "uid",
+                                            "resourceVersion",
+                                            "generation",
+                                            "creationTimestamp",
+                                            "managedFields",
+                                            "ownerReferences",
+                                            "finalizers",
+                                            "generateName",
+                                            "selfLink",
+                                            "deletionTimestamp",
+                                            "deletionGracePeriodSeconds",
+                                            NULL};
 static const char *const universal_policy_keys[] = {
     "type", "name", "mesh", "labels", "spec", "creationTime", "modificationTime", "kri", NULL};
 static const char *const universal_dataplane_keys[] = {
-    "type", "name", "mesh", "labels", "networking", "creationTime", "modificationTime",
-    "metrics", "probes", "kri", NULL};
+    "type",    "name",   "mesh", "labels", "networking", "creationTime", "modificationTime",
+    "metrics", "probes", "kri",  NULL};
 static const char *const universal_traffic_route_keys[] = {
-    "type", "name", "mesh", "labels", "sources", "destinations", "conf", "creationTime",
-    "modificationTime", NULL};
+    "type",         "name", "mesh",         "labels",           "sources",
+    "destinations", "conf", "creationTime", "modificationTime", NULL};
 static const char *const universal_gateway_keys[] = {
-    "type", "name", "mesh", "labels", "selectors", "conf", "tags", "creationTime",
-    "modificationTime", NULL};
+    "type", "name", "mesh",         "labels",           "selectors",
+    "conf", "tags", "creationTime", "modificationTime", NULL};
 
 static bool is_dns1123_subdomain(const char *s)
 {
@@ -978,14 +1034,15 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
             out->items = items;
             return out->kind = POLICY_READ_LIST;
         }
-        schema_fail(&c, doc, "not a Kuma resource: expected `kind` (Kubernetes form) or `type` "
-                             "(Universal form)");
+        schema_fail(&c, doc,
+                    "not a Kuma resource: expected `kind` (Kubernetes form) or `type` "
+                    "(Universal form)");
         return out->kind;
     }
     if (schema_string(&c, k8s ? kind_n : type_n, &type) < 0)
         return out->kind;
-    if (k8s && (!strcmp(type, "List") || (strlen(type) > 4 && !strcmp(type + strlen(type) - 4, "List") &&
-                                           items))) {
+    if (k8s && (!strcmp(type, "List") ||
+                (strlen(type) > 4 && !strcmp(type + strlen(type) - 4, "List") && items))) {
         size_t old = schema_push_key(&c, "items");
         if (items && schema_is_seq(&c, items)) {
             out->items = items;
@@ -1000,7 +1057,8 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
     if (k8s) {
         const model_node *api_n = model_node_get(doc, "apiVersion");
         if (!api_n || schema_string(&c, api_n, &api) < 0) {
-            schema_fail(&c, api_n ? api_n : doc, "apiVersion: must be set on a Kubernetes resource");
+            schema_fail(&c, api_n ? api_n : doc,
+                        "apiVersion: must be set on a Kubernetes resource");
             return out->kind;
         }
         if (strncmp(api, "kuma.io/", 8)) {
@@ -1036,8 +1094,11 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
     }
 
     /* Name, mesh, namespace, labels. */
-    model_policy p = {.type = rtype, .origin = MODEL_ORIGIN_UNSET, .role = MODEL_ROLE_SYSTEM,
-                      .mesh = "default", .mark = doc->mark};
+    model_policy p = {.type = rtype,
+                      .origin = MODEL_ORIGIN_UNSET,
+                      .role = MODEL_ROLE_SYSTEM,
+                      .mesh = "default",
+                      .mark = doc->mark};
     int rc = 0;
     const model_node *labels = NULL;
     if (k8s) {
@@ -1055,9 +1116,11 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
             else if (schema_string(&c, nm, &p.name) < 0)
                 rc = -1;
             else if (!is_dns1123_subdomain(p.name))
-                rc = schema_fail(&c, nm, "\"%s\" is not a valid Kubernetes name: use lower case "
-                                         "letters, digits, '-' and '.', starting and ending with "
-                                         "a letter or digit", p.name);
+                rc = schema_fail(&c, nm,
+                                 "\"%s\" is not a valid Kubernetes name: use lower case "
+                                 "letters, digits, '-' and '.', starting and ending with "
+                                 "a letter or digit",
+                                 p.name);
             schema_pop(&c, o2);
             const model_node *ns = model_node_get(md, "namespace");
             if (ns) {
@@ -1071,8 +1134,8 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
                 rc = -1;
             /* On Kubernetes the display name is the kuma.io/display-name annotation (Kuma's
              * defaulter moves a label of that name there), else metadata.name. */
-            const model_node *ann = model_node_get(model_node_get(md, "annotations"),
-                                                   "kuma.io/display-name");
+            const model_node *ann =
+                model_node_get(model_node_get(md, "annotations"), "kuma.io/display-name");
             if (ann && ann->kind == MODEL_NODE_SCALAR && ann->len && !model_node_is_null(ann))
                 p.display_name = ann->text;
         } else {

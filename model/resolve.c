@@ -83,8 +83,8 @@ static const model_node *compute_conf(resolver *R, const model_policy **matched,
             conf = model_merge_patch(R->a, conf, t->conf);
             contributed = true;
             if (record)
-                explain(R, "  %s '%s' to[%zu] (%s) %s", model_resource_type_name(p->type),
-                        p->name, j, where(R, t->mark),
+                explain(R, "  %s '%s' to[%zu] (%s) %s", model_resource_type_name(p->type), p->name,
+                        j, where(R, t->mark),
                         p->type == MODEL_RES_MESH_TCP_ROUTE && t->rules_empty
                             ? "has no rules: routes to the destination itself"
                             : "patches the conf");
@@ -163,16 +163,17 @@ static void add_cluster(resolver *R, const char *service, const model_tags *ref_
 static void tcp_split(resolver *R, const model_node *conf, const model_tags *outbound)
 {
     model_resolution *r = R->r;
-    const model_node *refs = conf ? model_node_get(model_node_get(conf, "default"), "backendRefs")
-                                  : NULL;
+    const model_node *refs =
+        conf ? model_node_get(model_node_get(conf, "default"), "backendRefs") : NULL;
     size_t n = refs ? refs->n : 1;
     r->clusters = model_arena_alloc(R->a, (n ? n : 1) * sizeof *r->clusters);
     if (!conf) {
         /* DefaultBackendRef: the outbound's service with all its tags, weight 100.  It goes
          * through MakeTCPSplit like any ref, so the protocol filter applies to it too. */
         if (!tcp_backend_protocol_ok(r->protocol)) {
-            explain(R, "no MeshTCPRoute conf for %s: Kuma's default route to it is dropped: "
-                       "its protocol %s cannot be proxied as TCP",
+            explain(R,
+                    "no MeshTCPRoute conf for %s: Kuma's default route to it is dropped: "
+                    "its protocol %s cannot be proxied as TCP",
                     r->to, model_protocol_name(r->protocol));
             return;
         }
@@ -192,8 +193,9 @@ static void tcp_split(resolver *R, const model_node *conf, const model_tags *out
         }
         model_protocol bp = model_mesh_service_protocol(R->s, b.name);
         if (!tcp_backend_protocol_ok(bp)) {
-            explain(R, "backendRefs[%zu] %s (%s) dropped: its protocol %s cannot be proxied as "
-                       "TCP%s",
+            explain(R,
+                    "backendRefs[%zu] %s (%s) dropped: its protocol %s cannot be proxied as "
+                    "TCP%s",
                     i, b.name, at, model_protocol_name(bp),
                     R->s->kuma_minor < 9 ? " (before Kuma 2.9 this empties the whole split)" : "");
             if (R->s->kuma_minor < 9)
@@ -204,8 +206,7 @@ static void tcp_split(resolver *R, const model_node *conf, const model_tags *out
         model_cluster *c = &r->clusters[r->n_clusters - 1];
         explain(R, "backendRefs[%zu] (%s) -> cluster %s, weight %u%s, %zu endpoint%s%s", i, at,
                 c->name, c->weight, b.has_weight ? "" : " (default)", c->endpoints,
-                c->endpoints == 1 ? "" : "s",
-                c->endpoints ? "" : ": its connections fail");
+                c->endpoints == 1 ? "" : "s", c->endpoints ? "" : ": its connections fail");
     }
     if (whole_split_dropped)
         r->n_clusters = 0;
@@ -293,8 +294,9 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
             r->clusters = model_arena_alloc(a, sizeof *r->clusters);
             model_tags t = model_tags_without(a, &outbound, MODEL_TAG_SERVICE);
             add_cluster(&R, to, &t, 1);
-            explain(&R, "Kuma 2.%d: no MeshTCPRoute conf for %s, so the default TrafficRoute "
-                        "route-all-%s routes it to itself",
+            explain(&R,
+                    "Kuma 2.%d: no MeshTCPRoute conf for %s, so the default TrafficRoute "
+                    "route-all-%s routes it to itself",
                     s->kuma_minor, to, s->mesh);
         }
         goto done;
@@ -303,8 +305,9 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
     bool use_tcp = !traffic_routes || has_to_items(tcp, n_tcp);
     bool use_http = !traffic_routes || has_to_items(hr, n_http);
     if (traffic_routes)
-        explain(&R, "the mesh has %zu TrafficRoute%s: the MeshTCPRoute plugin %s, the "
-                    "MeshHTTPRoute plugin %s (§5.3)",
+        explain(&R,
+                "the mesh has %zu TrafficRoute%s: the MeshTCPRoute plugin %s, the "
+                "MeshHTTPRoute plugin %s (§5.3)",
                 s->n_traffic_routes, s->n_traffic_routes == 1 ? "" : "s",
                 use_tcp ? "acts (this proxy has MeshTCPRoute rules)" : "stays out",
                 use_http ? "acts" : "stays out");
@@ -323,8 +326,10 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
         tcp_split(&R, conf_tcp, &outbound);
     } else if (use_http && http) {
         if (conf_tcp)
-            explain(&R, "a MeshHTTPRoute also names %s, and it speaks %s: MeshHTTPRoute wins "
-                        "(§5.2)", to, model_protocol_name(r->protocol));
+            explain(&R,
+                    "a MeshHTTPRoute also names %s, and it speaks %s: MeshHTTPRoute wins "
+                    "(§5.2)",
+                    to, model_protocol_name(r->protocol));
         if (conf_http)
             set_unsupported(&R, "MeshHTTPRoute routing");
         else

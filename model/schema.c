@@ -82,8 +82,8 @@ static int vfail(schema_ctx *c, model_mark at, const char *fmt, va_list ap)
     vsnprintf(msg, sizeof msg, fmt, ap);
     const char *sp = c->subject && c->len ? " " : "";
     const char *colon = c->subject || c->len ? ": " : "";
-    return model_fail(c->errs, at, "%s%s%s%s%s", c->subject ? c->subject : "", sp, c->path,
-                      colon, msg);
+    return model_fail(c->errs, at, "%s%s%s%s%s", c->subject ? c->subject : "", sp, c->path, colon,
+                      msg);
 }
 
 int schema_fail(schema_ctx *c, const model_node *node, const char *fmt, ...)
@@ -226,8 +226,8 @@ int schema_string(schema_ctx *c, const model_node *n, const char **out)
 {
     char buf[80];
     if (!n || n->kind != MODEL_NODE_SCALAR || model_node_is_null(n))
-        return schema_fail(c, n, "expected a string, got %s", n ? shown(n, buf, sizeof buf)
-                                                                 : "nothing");
+        return schema_fail(c, n, "expected a string, got %s",
+                           n ? shown(n, buf, sizeof buf) : "nothing");
     *out = n->text;
     return 0;
 }
@@ -292,8 +292,12 @@ int schema_parse_duration(const char *s, uint64_t *ns)
     static const struct {
         const char *unit;
         uint64_t ns;
-    } units[] = {{"ns", 1},           {"us", 1000},           {"ms", 1000000},
-                 {"s", 1000000000ULL}, {"m", 60000000000ULL}, {"h", 3600000000000ULL}};
+    } units[] = {{"ns", 1},
+                 {"us", 1000},
+                 {"ms", 1000000},
+                 {"s", 1000000000ULL},
+                 {"m", 60000000000ULL},
+                 {"h", 3600000000000ULL}};
     uint64_t total = 0;
     if (!strcmp(s, "0")) {
         *ns = 0;
@@ -426,17 +430,20 @@ int schema_tags(schema_ctx *c, const model_node *n, schema_tag_mode mode, model_
         } else if (mode != SCHEMA_TAGS_ANY && !*key) {
             rc = schema_fail(c, n->keys[i], "tag name must be non-empty");
         } else if (mode != SCHEMA_TAGS_ANY && !model_tags_valid_key(key)) {
-            rc = schema_fail(c, n->keys[i], "tag name must consist of alphanumeric characters, "
-                                            "dots, dashes, slashes and underscores");
+            rc = schema_fail(c, n->keys[i],
+                             "tag name must consist of alphanumeric characters, "
+                             "dots, dashes, slashes and underscores");
         } else if (mode != SCHEMA_TAGS_ANY && !*value) {
             rc = schema_fail(c, v, "tag value must be non-empty");
         } else if (mode == SCHEMA_TAGS_KUMA && !model_tags_valid_value(value)) {
-            rc = schema_fail(c, v, "tag value must consist of alphanumeric characters, dots, "
-                                   "dashes and underscores");
+            rc = schema_fail(c, v,
+                             "tag value must consist of alphanumeric characters, dots, "
+                             "dashes and underscores");
         } else if (mode == SCHEMA_TAGS_SELECTOR && strcmp(value, "*") &&
                    !model_tags_valid_key(value)) {
-            rc = schema_fail(c, v, "tag value must consist of alphanumeric characters, dots, "
-                                   "dashes, slashes and underscores or be \"*\"");
+            rc = schema_fail(c, v,
+                             "tag value must consist of alphanumeric characters, dots, "
+                             "dashes, slashes and underscores or be \"*\"");
         } else {
             model_tags_set(c->arena, out, key, value);
         }

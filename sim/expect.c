@@ -108,15 +108,15 @@ static bool check_split(const sim_flow_result *f, const sim_window *w, const mod
         sim_stats_chi2_gof(obs, exp, n, &chi);
         double alpha = 1.0 - e->confidence;
         if (chi.low_expected) {
-            say(x, "chi-square not tested: %zu backend%s expected fewer than 5 connections "
-                   "out of %llu; simulate more connections or give a tolerance",
-                chi.low_expected, chi.low_expected == 1 ? "" : "s",
-                (unsigned long long)w->total);
+            say(x,
+                "chi-square not tested: %zu backend%s expected fewer than 5 connections "
+                "out of %llu; simulate more connections or give a tolerance",
+                chi.low_expected, chi.low_expected == 1 ? "" : "s", (unsigned long long)w->total);
             ok = false;
         } else {
             ok = chi.p_value >= alpha;
-            say(x, "chi2 = %.4f, df = %u, p = %.4g %s %.4g (confidence %g)", chi.statistic,
-                chi.df, chi.p_value, ok ? ">=" : "<", alpha, e->confidence);
+            say(x, "chi2 = %.4f, df = %u, p = %.4g %s %.4g (confidence %g)", chi.statistic, chi.df,
+                chi.p_value, ok ? ">=" : "<", alpha, e->confidence);
         }
         for (size_t i = 0; i < n; i++)
             say(x, "%s %.3f%% (expected %u.%03u%%)", names[i], percent(obs[i], w->total),

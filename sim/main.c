@@ -51,8 +51,16 @@ typedef struct command {
 } command;
 
 enum {
-    OPT_OUT = 1, OPT_FORMAT = 2, OPT_SEED = 4, OPT_KUMA = 8, OPT_QUIET = 16,
-    OPT_FROM = 32, OPT_TO = 64, OPT_EXPLAIN = 128, OPT_ALL = 256, OPT_MANY = 512,
+    OPT_OUT = 1,
+    OPT_FORMAT = 2,
+    OPT_SEED = 4,
+    OPT_KUMA = 8,
+    OPT_QUIET = 16,
+    OPT_FROM = 32,
+    OPT_TO = 64,
+    OPT_EXPLAIN = 128,
+    OPT_ALL = 256,
+    OPT_MANY = 512,
     OPT_JUNIT = 1024,
 };
 
@@ -87,8 +95,8 @@ static int cmd_validate(options *o)
         if (!o->quiet)
             printf("%s: ok: scenario %s, %zu dataplane%s, %zu route polic%s, %zu flow%s, %zu "
                    "expectation%s\n",
-                   o->files[i], s->name, s->n_dataplanes, s->n_dataplanes == 1 ? "" : "s",
-                   n_routes, n_routes == 1 ? "y" : "ies", s->n_flows, s->n_flows == 1 ? "" : "s",
+                   o->files[i], s->name, s->n_dataplanes, s->n_dataplanes == 1 ? "" : "s", n_routes,
+                   n_routes == 1 ? "y" : "ies", s->n_flows, s->n_flows == 1 ? "" : "s",
                    s->n_expects, s->n_expects == 1 ? "" : "s");
         model_scenario_free(s);
     }
@@ -144,9 +152,9 @@ static void show_progress(void *ctx, uint64_t done, uint64_t planned)
     if (t < 1.0)
         return;
     if (planned)
-        fprintf(stderr, "\r%llu / %llu connections (%.0f%%), %.1f M/s   ",
-                (unsigned long long)done, (unsigned long long)planned,
-                100.0 * (double)done / (double)planned, (double)done / t / 1e6);
+        fprintf(stderr, "\r%llu / %llu connections (%.0f%%), %.1f M/s   ", (unsigned long long)done,
+                (unsigned long long)planned, 100.0 * (double)done / (double)planned,
+                (double)done / t / 1e6);
     else
         fprintf(stderr, "\r%llu connections, %.1f M/s   ", (unsigned long long)done,
                 (double)done / t / 1e6);
@@ -296,8 +304,8 @@ static int cmd_check(options *o)
         size_t failed = 0;
         fflush(stdout); /* keep each scenario's messages after the line before it */
         int rc = simulate(files.v[i], o, &ss[i], &rs[i], &xs[i], &failed);
-        entries[i] = (sim_check_entry){files.v[i], ss[i], rs[i], xs[i], failed, NULL,
-                                       seconds_now() - t0};
+        entries[i] =
+            (sim_check_entry){files.v[i], ss[i], rs[i], xs[i], failed, NULL, seconds_now() - t0};
         if (rc != 0) {
             entries[i].error = "invalid scenario, or routing splitsim does not simulate";
             printf("ERROR %s\n", files.v[i]);
@@ -348,8 +356,9 @@ static int cmd_check(options *o)
 }
 
 static const command commands[] = {
-    {"run", "splitsim run FILE [--seed N] [--format text|json|csv] [--out FILE] [--quiet]\n"
-            "                  [--kuma-version X.Y]",
+    {"run",
+     "splitsim run FILE [--seed N] [--format text|json|csv] [--out FILE] [--quiet]\n"
+     "                  [--kuma-version X.Y]",
      "Simulate one scenario: push its traffic through the resolved routing on a simulated\n"
      "clock, print the observed split against the configured weights (counts, shares, 95%\n"
      "Wilson intervals, chi-square), and check its `expect` entries. Exit 1 if one fails.\n",
@@ -375,8 +384,9 @@ static const command commands[] = {
      "  --explain      add why: matched policies in merge order, the protocol decision,\n"
      "                 dropped backendRefs and the reason\n"
      "  --all          every sidecar against every service, not only the traffic's pairs\n",
-     cmd_resolve, OPT_OUT | OPT_FORMAT | OPT_KUMA | OPT_QUIET | OPT_FROM | OPT_TO |
-                      OPT_EXPLAIN | OPT_ALL | OPT_SEED},
+     cmd_resolve,
+     OPT_OUT | OPT_FORMAT | OPT_KUMA | OPT_QUIET | OPT_FROM | OPT_TO | OPT_EXPLAIN | OPT_ALL |
+         OPT_SEED},
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];

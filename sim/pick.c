@@ -41,8 +41,8 @@ int sim_pick_init(sim_pick *p, const uint32_t *weights, size_t n)
     /* floor(2^64 / total): UINT64_MAX / total is one less exactly when total divides
      * 2^64, i.e. when the remainder of UINT64_MAX is total - 1.  For total == 1, 2^64
      * does not fit; 2^64 - 1 still leaves at most one correction (see pick.h). */
-    p->recip = total == 1 ? UINT64_MAX
-                          : UINT64_MAX / total + (UINT64_MAX % total == total - 1 ? 1 : 0);
+    p->recip =
+        total == 1 ? UINT64_MAX : UINT64_MAX / total + (UINT64_MAX % total == total - 1 ? 1 : 0);
     return 0;
 }
 

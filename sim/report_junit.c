@@ -78,8 +78,7 @@ int sim_report_junit(FILE *out, const sim_check_entry *entries, size_t n)
         fprintf(out, "\" file=\"");
         xml_text(out, c->file);
         if (!c->result) {
-            fprintf(out, "\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"%.3f\">\n",
-                    c->seconds);
+            fprintf(out, "\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"%.3f\">\n", c->seconds);
             fprintf(out, "    <testcase name=\"load and run\" classname=\"");
             xml_text(out, c->file);
             fprintf(out, "\">\n      <error message=\"");

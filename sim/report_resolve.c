@@ -179,9 +179,9 @@ static void text_clusters(FILE *out, const model_cluster *c, size_t n, const cha
         /* Shares in text only; thousandths of a percent computed in integers. */
         uint64_t milli = total ? (c[i].weight * 100000ULL + total / 2) / total : 0;
         fprintf(out, "%s%-*s  %-*s  %10u  %3llu.%02llu%%  %9zu%s\n", indent, (int)wname,
-                c[i].backend, (int)wcl, c[i].name, c[i].weight,
-                (unsigned long long)(milli / 1000), (unsigned long long)(milli % 1000 / 10),
-                c[i].endpoints, c[i].endpoints ? "" : "  (connections fail)");
+                c[i].backend, (int)wcl, c[i].name, c[i].weight, (unsigned long long)(milli / 1000),
+                (unsigned long long)(milli % 1000 / 10), c[i].endpoints,
+                c[i].endpoints ? "" : "  (connections fail)");
     }
 }
 
@@ -229,8 +229,9 @@ int sim_report_resolve(FILE *out, FILE *err, const model_scenario *s,
     for (size_t i = 0; i < n; i++) {
         res[i] = model_resolve(a, s, pairs[i].from, pairs[i].to);
         if (res[i]->unsupported) {
-            fprintf(err, "%s: %s -> %s needs %s, which this version of splitsim does not "
-                         "simulate\n",
+            fprintf(err,
+                    "%s: %s -> %s needs %s, which this version of splitsim does not "
+                    "simulate\n",
                     s->file, pairs[i].from->name, pairs[i].to, res[i]->unsupported);
             rc = 2;
         }

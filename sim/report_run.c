@@ -53,8 +53,8 @@ const char *sim_format_duration(char *buf, size_t size, uint64_t ns)
         if (ns >= h)
             len += (size_t)snprintf(buf + len, size - len, "%lluh", (unsigned long long)(ns / h));
         if (ns % h >= m && len < size)
-            len += (size_t)snprintf(buf + len, size - len, "%llum",
-                                    (unsigned long long)(ns % h / m));
+            len +=
+                (size_t)snprintf(buf + len, size - len, "%llum", (unsigned long long)(ns % h / m));
         if ((ns % m || len == 0) && len < size)
             put_scaled(buf + len, size - len, ns % m, s, "s");
     }
@@ -118,9 +118,9 @@ static json_t *json_window(const sim_flow_result *f, const sim_window *w)
         json_array_append_new(ci, json_number(lo));
         json_array_append_new(ci, json_number(hi));
         json_object_set_new(b, "ci", ci);
-        json_object_set_new(b, "active_share",
-                            json_number(held_total ? (double)w->held_ns[k] / (double)held_total
-                                                   : 0.0));
+        json_object_set_new(
+            b, "active_share",
+            json_number(held_total ? (double)w->held_ns[k] / (double)held_total : 0.0));
         json_object_set_new(b, "peak_active", json_integer((json_int_t)f->peak_active[k]));
         json_array_append_new(backends, b);
     }
@@ -233,10 +233,12 @@ static void text_window(FILE *out, const sim_flow_result *f, const sim_window *w
         if (held_total)
             snprintf(active, sizeof active, "%.3f%%",
                      100.0 * (double)w->held_ns[k] / (double)held_total);
-        fprintf(out, "  %-*s  %10s  %7.3f%%  %10llu  %7.3f%%  [%7.3f%%, %7.3f%%]  %+8.3f%%  %8s  %6llu\n",
-                (int)wn, o->name, weight, 100 * o->expected, (unsigned long long)w->count[k],
-                100 * share, 100 * lo, 100 * hi, 100 * (share - o->expected), active,
-                (unsigned long long)f->peak_active[k]);
+        fprintf(
+            out,
+            "  %-*s  %10s  %7.3f%%  %10llu  %7.3f%%  [%7.3f%%, %7.3f%%]  %+8.3f%%  %8s  %6llu\n",
+            (int)wn, o->name, weight, 100 * o->expected, (unsigned long long)w->count[k],
+            100 * share, 100 * lo, 100 * hi, 100 * (share - o->expected), active,
+            (unsigned long long)f->peak_active[k]);
     }
     window_stats st = stats_of(f, w);
     if (!st.chi_ok)
@@ -317,7 +319,8 @@ static int report_csv(FILE *out, const sim_result *r)
     const model_scenario *s = r->scenario;
     fputs("scenario,seed,flow,from,to,protocol,window_start_ns,window_end_ns,route,policies,"
           "window_total,backend,weight,expected,count,share,ci_low,ci_high,active_share,"
-          "peak_active,chi2,df,p_value\n", out);
+          "peak_active,chi2,df,p_value\n",
+          out);
     for (size_t i = 0; i < r->n_flows; i++) {
         const sim_flow_result *f = &r->flows[i];
         const model_resolution *res = f->resolution;
@@ -378,8 +381,7 @@ static int report_csv(FILE *out, const sim_result *r)
     return ferror(out) ? -1 : 0;
 }
 
-int sim_report_run(FILE *out, sim_format format, const sim_result *r,
-                   const sim_expect_result *x)
+int sim_report_run(FILE *out, sim_format format, const sim_result *r, const sim_expect_result *x)
 {
     switch (format) {
     case SIM_FORMAT_JSON:

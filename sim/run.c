@@ -35,20 +35,20 @@ typedef struct source_route {
 typedef struct flow_state {
     sim_flow_result *res;
     sim_traffic traffic;
-    uint64_t seq;         /* reserved sequence number of the pending arrival */
+    uint64_t seq;            /* reserved sequence number of the pending arrival */
     source_route **route_of; /* per source: its routing, shared by alike sources */
-    source_route *routes;     /* the distinct routings */
+    source_route *routes;    /* the distinct routings */
     size_t n_routes;
     size_t n_sources;
     size_t next_source;
-    uint64_t *active;     /* per outcome: connections open now */
+    uint64_t *active; /* per outcome: connections open now */
     /* The hot path's view of the result: window 0 (every arrival) and per-outcome flags,
      * cached here so an arrival touches few cache lines. */
     uint64_t *count0, *held0;
     uint64_t total0;
     bool *failed;
     bool more_windows;
-    uint64_t last_ns;     /* time of the last arrival */
+    uint64_t last_ns; /* time of the last arrival */
 } flow_state;
 
 /* The index of outcome `name` in f->outcomes (room for `cap`), added if new. */
@@ -92,8 +92,8 @@ static bool same_routing(const model_resolution *x, const model_resolution *y)
  * Sources the resolver cannot tell apart (model_dataplane_routes_alike: a service's
  * replicas, typically) share one resolution and one pick table, so a flow from thousands
  * of dataplanes costs one resolution per distinct kind of source. */
-static int setup_flow(model_arena *a, const model_scenario *s, const model_flow *f,
-                      flow_state *st, FILE *err)
+static int setup_flow(model_arena *a, const model_scenario *s, const model_flow *f, flow_state *st,
+                      FILE *err)
 {
     sim_flow_result *res = st->res;
     res->flow = f;
@@ -113,8 +113,9 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
         if (d == st->n_routes) {
             const model_resolution *r = model_resolve(a, s, f->sources[i], f->to);
             if (r->unsupported) {
-                fprintf(err, "%s: flow '%s' (%s -> %s) needs %s, which this version of "
-                             "splitsim does not simulate\n",
+                fprintf(err,
+                        "%s: flow '%s' (%s -> %s) needs %s, which this version of "
+                        "splitsim does not simulate\n",
                         s->file, f->name, f->sources[i]->name, f->to, r->unsupported);
                 return -1;
             }
@@ -147,8 +148,8 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
         uint32_t *weights = model_arena_alloc(a, (n ? n : 1) * sizeof *weights);
         for (size_t k = 0; k < n; k++) {
             bool empty = c[k].endpoints == 0;
-            sr->outcome_of[k] = outcome_index(res, cap, empty ? SIM_OUTCOME_NO_ENDPOINTS
-                                                                 : c[k].backend, empty);
+            sr->outcome_of[k] =
+                outcome_index(res, cap, empty ? SIM_OUTCOME_NO_ENDPOINTS : c[k].backend, empty);
             weights[k] = c[k].weight;
             total += c[k].weight;
         }
@@ -157,8 +158,10 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
             sr->closed = outcome_index(res, cap, SIM_OUTCOME_CLOSED, true);
             sr->pick.n = 0;
         } else if (sim_pick_init(&sr->pick, weights, n) < 0) {
-            fprintf(err, "%s: flow '%s': the weights from %s add up to more than Envoy "
-                         "accepts\n", s->file, f->name, f->sources[rep[d]]->name);
+            fprintf(err,
+                    "%s: flow '%s': the weights from %s add up to more than Envoy "
+                    "accepts\n",
+                    s->file, f->name, f->sources[rep[d]]->name);
             return -1;
         }
     }

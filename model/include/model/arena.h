@@ -41,10 +41,10 @@ void *model_arena_grow(model_arena *a, void *old, size_t old_n, size_t new_n, si
  * room for `cap`; when full it is regrown to twice the room (8 at first).  Evaluates to a
  * pointer to the new, last element (not zeroed when reused room).  Arguments are
  * evaluated more than once: pass plain lvalues. */
-#define MODEL_ARENA_PUSH(a, vec, n, cap)                                                       \
-    (((n) == (cap) ? ((cap) = (cap) ? (cap) * 2 : 8,                                           \
-                      (vec) = model_arena_grow((a), (vec), (n), (cap), sizeof *(vec)))         \
-                   : (vec)),                                                                   \
+#define MODEL_ARENA_PUSH(a, vec, n, cap)                                                           \
+    (((n) == (cap) ? ((cap) = (cap) ? (cap)*2 : 8,                                                 \
+                      (vec) = model_arena_grow((a), (vec), (n), (cap), sizeof *(vec)))             \
+                   : (vec)),                                                                       \
      &(vec)[(n)++])
 
 /* Aborting allocators for code outside arenas (out of memory is not an error value). */

@@ -13,8 +13,8 @@
 #include "model/scenario.h"
 
 typedef struct model_load_options {
-    int kuma_minor;     /* > 0: overrides the scenario's `kuma:` (--kuma-version 2.N) */
-    bool has_seed;      /* --seed overrides the scenario's `seed:` */
+    int kuma_minor; /* > 0: overrides the scenario's `kuma:` (--kuma-version 2.N) */
+    bool has_seed;  /* --seed overrides the scenario's `seed:` */
     uint64_t seed;
 } model_load_options;
 

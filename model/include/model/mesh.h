@@ -11,14 +11,14 @@
 #include "model/scenario.h"
 
 /* Protocols as Kuma's ParseProtocol knows them, plus <unknown>.  (enum, name) */
-#define MODEL_PROTOCOLS(X)                                                                     \
-    X(UNKNOWN, "<unknown>")                                                                    \
-    X(TCP, "tcp")                                                                              \
-    X(TLS, "tls")                                                                              \
-    X(HTTP, "http")                                                                            \
-    X(HTTP2, "http2")                                                                          \
-    X(GRPC, "grpc")                                                                            \
-    X(KAFKA, "kafka")                                                                          \
+#define MODEL_PROTOCOLS(X)                                                                         \
+    X(UNKNOWN, "<unknown>")                                                                        \
+    X(TCP, "tcp")                                                                                  \
+    X(TLS, "tls")                                                                                  \
+    X(HTTP, "http")                                                                                \
+    X(HTTP2, "http2")                                                                              \
+    X(GRPC, "grpc")                                                                                \
+    X(KAFKA, "kafka")                                                                              \
     X(MYSQL, "mysql")
 
 typedef enum model_protocol {

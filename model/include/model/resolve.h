@@ -13,10 +13,10 @@
 #include "model/scenario.h"
 
 /* Route types as reports print them.  (enum, name) */
-#define MODEL_ROUTE_TYPES(X)                                                                   \
-    X(NONE, "none")                                                                            \
-    X(MESH_TCP_ROUTE, "MeshTCPRoute")                                                          \
-    X(MESH_HTTP_ROUTE, "MeshHTTPRoute")                                                        \
+#define MODEL_ROUTE_TYPES(X)                                                                       \
+    X(NONE, "none")                                                                                \
+    X(MESH_TCP_ROUTE, "MeshTCPRoute")                                                              \
+    X(MESH_HTTP_ROUTE, "MeshHTTPRoute")                                                            \
     X(TRAFFIC_ROUTE, "TrafficRoute")
 
 typedef enum model_route_type {
@@ -49,16 +49,16 @@ typedef struct model_resolution {
     const char *to;
     model_protocol protocol;
     model_route_type route;
-    bool is_default;                /* no policy contributed: the route to `to` itself */
-    const model_policy **policies;  /* contributing, in merge order (the last wins) */
+    bool is_default;               /* no policy contributed: the route to `to` itself */
+    const model_policy **policies; /* contributing, in merge order (the last wins) */
     size_t n_policies;
-    model_cluster *clusters;        /* TCP: Envoy's walk order; empty for HTTP */
+    model_cluster *clusters; /* TCP: Envoy's walk order; empty for HTTP */
     size_t n_clusters;
-    model_http_route *routes;       /* HTTP routes, first match wins */
+    model_http_route *routes; /* HTTP routes, first match wins */
     size_t n_routes;
-    const char **explain;           /* --explain lines, in order */
+    const char **explain; /* --explain lines, in order */
     size_t n_explain;
-    const char *unsupported;        /* non-NULL: a case splitsim does not simulate yet */
+    const char *unsupported; /* non-NULL: a case splitsim does not simulate yet */
 } model_resolution;
 
 /* Resolves the flow from `from` to service `to`.  Everything returned is allocated in

@@ -20,11 +20,11 @@
 #include <stdint.h>
 
 /* Kuma resource types splitsim models.  (enum suffix, type name) */
-#define MODEL_RESOURCE_TYPES(X)                                                                \
-    X(DATAPLANE, "Dataplane")                                                                  \
-    X(MESH_TCP_ROUTE, "MeshTCPRoute")                                                          \
-    X(MESH_HTTP_ROUTE, "MeshHTTPRoute")                                                        \
-    X(TRAFFIC_ROUTE, "TrafficRoute")                                                           \
+#define MODEL_RESOURCE_TYPES(X)                                                                    \
+    X(DATAPLANE, "Dataplane")                                                                      \
+    X(MESH_TCP_ROUTE, "MeshTCPRoute")                                                              \
+    X(MESH_HTTP_ROUTE, "MeshHTTPRoute")                                                            \
+    X(TRAFFIC_ROUTE, "TrafficRoute")                                                               \
     X(MESH_GATEWAY, "MeshGateway")
 
 typedef enum model_resource_type {
@@ -40,15 +40,15 @@ const char *model_resource_type_name(model_resource_type t);
  * v2.14: Mesh 1 < Dataplane 2 < MeshSubset 3 < MeshGateway 4 < MeshService 5 <
  * MeshExternalService 6 < MeshMultiZoneService 7 < MeshServiceSubset 8 < MeshHTTPRoute 9).
  * (enum suffix, kind name, rank) */
-#define MODEL_TARGET_KINDS(X)                                                                  \
-    X(MESH, "Mesh", 1)                                                                         \
-    X(DATAPLANE, "Dataplane", 2)                                                               \
-    X(MESH_SUBSET, "MeshSubset", 3)                                                            \
-    X(MESH_GATEWAY, "MeshGateway", 4)                                                          \
-    X(MESH_SERVICE, "MeshService", 5)                                                          \
-    X(MESH_EXTERNAL_SERVICE, "MeshExternalService", 6)                                         \
-    X(MESH_MULTI_ZONE_SERVICE, "MeshMultiZoneService", 7)                                      \
-    X(MESH_SERVICE_SUBSET, "MeshServiceSubset", 8)                                             \
+#define MODEL_TARGET_KINDS(X)                                                                      \
+    X(MESH, "Mesh", 1)                                                                             \
+    X(DATAPLANE, "Dataplane", 2)                                                                   \
+    X(MESH_SUBSET, "MeshSubset", 3)                                                                \
+    X(MESH_GATEWAY, "MeshGateway", 4)                                                              \
+    X(MESH_SERVICE, "MeshService", 5)                                                              \
+    X(MESH_EXTERNAL_SERVICE, "MeshExternalService", 6)                                             \
+    X(MESH_MULTI_ZONE_SERVICE, "MeshMultiZoneService", 7)                                          \
+    X(MESH_SERVICE_SUBSET, "MeshServiceSubset", 8)                                                 \
     X(MESH_HTTP_ROUTE, "MeshHTTPRoute", 9)
 
 typedef enum model_target_kind {
@@ -71,10 +71,10 @@ typedef enum model_origin {
 } model_origin;
 
 /* kuma.io/policy-role, in Kuma's priority order (system is the default). */
-#define MODEL_POLICY_ROLES(X)                                                                  \
-    X(SYSTEM, "system")                                                                        \
-    X(PRODUCER, "producer")                                                                    \
-    X(CONSUMER, "consumer")                                                                    \
+#define MODEL_POLICY_ROLES(X)                                                                      \
+    X(SYSTEM, "system")                                                                            \
+    X(PRODUCER, "producer")                                                                        \
+    X(CONSUMER, "consumer")                                                                        \
     X(WORKLOAD_OWNER, "workload-owner")
 
 typedef enum model_role {
@@ -90,10 +90,10 @@ enum { MODEL_PROXY_SIDECAR = 1, MODEL_PROXY_GATEWAY = 2 };
 
 typedef struct model_target_ref {
     model_target_kind kind;
-    const char *name;      /* NULL when not given */
-    const char *namespace_;/* NULL when not given (ignored by the legacy model) */
-    model_tags tags;       /* the `tags` selector as written */
-    unsigned proxy_types;  /* MODEL_PROXY_* bits; 0 = not given */
+    const char *name;       /* NULL when not given */
+    const char *namespace_; /* NULL when not given (ignored by the legacy model) */
+    model_tags tags;        /* the `tags` selector as written */
+    unsigned proxy_types;   /* MODEL_PROXY_* bits; 0 = not given */
     model_mark mark;
 } model_target_ref;
 
@@ -113,16 +113,16 @@ typedef struct model_policy {
     const char *name;         /* as the user wrote it (metadata.name or name) */
     const char *display_name; /* kuma.io/display-name, else name: the sort tie-break */
     const char *mesh;
-    const char *namespace_;   /* Kubernetes namespace, NULL on Universal */
+    const char *namespace_; /* Kubernetes namespace, NULL on Universal */
     model_origin origin;
-    const char *zone;         /* kuma.io/zone label, or NULL */
+    const char *zone; /* kuma.io/zone label, or NULL */
     model_role role;
-    model_target_ref target;  /* spec.targetRef, {kind: Mesh} when omitted */
+    model_target_ref target; /* spec.targetRef, {kind: Mesh} when omitted */
     bool has_target;
     model_policy_to *to;
     size_t n_to;
     const model_node *spec;
-    model_mark mark;          /* where the resource starts */
+    model_mark mark; /* where the resource starts */
 } model_policy;
 
 typedef struct model_inbound {
@@ -137,16 +137,16 @@ typedef struct model_inbound {
 typedef struct model_dataplane {
     const char *name;
     const char *mesh;
-    const char *namespace_;  /* Kubernetes namespace (kuma.io/namespace), or NULL */
-    const char *service;     /* set for dataplanes made from `services` */
-    model_origin origin;     /* kuma.io/origin label (zone filter, KUMA-ROUTING §1) */
-    const char *zone;        /* kuma.io/zone label, or NULL */
+    const char *namespace_; /* Kubernetes namespace (kuma.io/namespace), or NULL */
+    const char *service;    /* set for dataplanes made from `services` */
+    model_origin origin;    /* kuma.io/origin label (zone filter, KUMA-ROUTING §1) */
+    const char *zone;       /* kuma.io/zone label, or NULL */
     model_inbound *inbounds;
     size_t n_inbounds;
-    model_tags *outbounds;   /* declared outbounds (each has kuma.io/service) */
+    model_tags *outbounds; /* declared outbounds (each has kuma.io/service) */
     size_t n_outbounds;
-    bool gateway;            /* networking.gateway present */
-    bool builtin_gateway;    /* type BUILTIN */
+    bool gateway;         /* networking.gateway present */
+    bool builtin_gateway; /* type BUILTIN */
     model_tags gateway_tags;
     model_mark mark;
 } model_dataplane;
@@ -180,19 +180,19 @@ typedef struct model_request {
 typedef struct model_flow {
     const char *name;
     model_from_kind from_kind;
-    const char *from;        /* service, dataplane or gateway name */
-    model_tags from_tags;    /* MODEL_FROM_SERVICE: extra selector on the inbound tags */
-    uint32_t listener_port;  /* MODEL_FROM_GATEWAY */
-    const char *to;          /* destination service (NULL for gateway flows) */
+    const char *from;       /* service, dataplane or gateway name */
+    model_tags from_tags;   /* MODEL_FROM_SERVICE: extra selector on the inbound tags */
+    uint32_t listener_port; /* MODEL_FROM_GATEWAY */
+    const char *to;         /* destination service (NULL for gateway flows) */
     /* Source dataplanes (borrowed from the scenario), in name order. */
     const model_dataplane **sources;
     size_t n_sources;
-    uint64_t connections;    /* 0 = until stop */
-    uint64_t rate_count;     /* mean rate = rate_count per rate_unit_ns */
+    uint64_t connections; /* 0 = until stop */
+    uint64_t rate_count;  /* mean rate = rate_count per rate_unit_ns */
     uint64_t rate_unit_ns;
     model_arrival arrival;
     uint64_t start_ns;
-    uint64_t stop_ns;        /* 0 = no stop */
+    uint64_t stop_ns; /* 0 = no stop */
     bool has_stop;
     model_hold_kind hold;
     uint64_t hold_ns;
@@ -204,19 +204,19 @@ typedef struct model_flow {
 
 /* One `expect` entry (SPEC §2). */
 typedef struct model_expect_share {
-    const char *backend; /* as reports print it */
+    const char *backend;    /* as reports print it */
     uint32_t percent_milli; /* expected share in thousandths of a percent */
     model_mark mark;
 } model_expect_share;
 
 typedef struct model_expect {
-    const char *flow;        /* flow name (resolved from flow: or from:/to:) */
+    const char *flow; /* flow name (resolved from flow: or from:/to:) */
     size_t flow_index;
     bool has_window;
     uint64_t window_start_ns, window_end_ns;
-    uint32_t step;           /* 0 = not given */
-    const char *route;       /* route type that must decide, or NULL */
-    const char *policy;      /* policy that must contribute, or NULL */
+    uint32_t step;      /* 0 = not given */
+    const char *route;  /* route type that must decide, or NULL */
+    const char *policy; /* policy that must contribute, or NULL */
     model_expect_share *split;
     size_t n_split;
     bool has_tolerance;
@@ -224,21 +224,21 @@ typedef struct model_expect {
     bool has_confidence;
     double confidence;
     bool has_failed;
-    uint32_t failed_milli;   /* percent, thousandths */
+    uint32_t failed_milli; /* percent, thousandths */
     model_mark mark;
 } model_expect;
 
 typedef struct model_scenario {
     model_arena *arena;
-    const char *file;        /* the scenario file as given */
+    const char *file; /* the scenario file as given */
     const char *name;
     const char *description; /* NULL when absent */
     uint64_t seed;
-    int kuma_minor;          /* semantics version 2.<kuma_minor> */
+    int kuma_minor; /* semantics version 2.<kuma_minor> */
     const char *mesh;
     model_dataplane *dataplanes; /* sorted by name */
     size_t n_dataplanes;
-    model_policy *policies;  /* every modelled policy of the scenario's mesh, load order */
+    model_policy *policies; /* every modelled policy of the scenario's mesh, load order */
     size_t n_policies;
     size_t n_traffic_routes; /* TrafficRoutes of the mesh (they change §5.3 decisions) */
     model_flow *flows;

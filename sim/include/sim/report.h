@@ -14,9 +14,9 @@
 #include <stdio.h>
 
 /* Output formats users choose with --format.  (enum, name) */
-#define SIM_FORMATS(X)                                                                         \
-    X(TEXT, "text")                                                                            \
-    X(JSON, "json")                                                                            \
+#define SIM_FORMATS(X)                                                                             \
+    X(TEXT, "text")                                                                                \
+    X(JSON, "json")                                                                                \
     X(CSV, "csv")
 
 typedef enum sim_format {
@@ -52,8 +52,7 @@ int sim_report_resolve(FILE *out, FILE *err, const model_scenario *s,
 
 /* Writes the report of run `r` with expectation results `x` (r->scenario->n_expects of
  * them) in `format` to `out`.  Returns 0, or -1 if writing failed. */
-int sim_report_run(FILE *out, sim_format format, const sim_result *r,
-                   const sim_expect_result *x);
+int sim_report_run(FILE *out, sim_format format, const sim_result *r, const sim_expect_result *x);
 
 /* One scenario's outcome for `check`: its file, and either a run with expectation
  * results, or NULL when it could not be loaded or run (then `error` says why). */

@@ -67,8 +67,8 @@ static inline uint64_t sim_rng_next64(sim_rng *r)
  * bits of one sim_rng_next64 draw (so log(0) never happens; the largest result is about
  * 36.74 * mean_ns).  Consumes exactly two 32-bit draws.  The mean is a double so that
  * rates like 3/s (mean 333333333.33 ns) are not rounded; a result that would not fit
- * saturates at UINT64_MAX.  mean_ns <= 0 returns 0.  See rng.c for why the value is identical across
- * gcc, clang and optimisation levels. */
+ * saturates at UINT64_MAX.  mean_ns <= 0 returns 0.  See rng.c for why the value is identical
+ * across gcc, clang and optimisation levels. */
 uint64_t sim_rng_exponential_ns(sim_rng *r, double mean_ns);
 
 /* Returns a uniformly distributed integer in [0, bound), without modulo bias (rejection

@@ -24,43 +24,43 @@
 
 /* One outcome of a flow's connections. */
 typedef struct sim_outcome {
-    const char *name;   /* backend name as reports print it, or <closed>/<no-endpoints> */
-    bool failed;        /* <closed> or <no-endpoints> */
-    bool has_weight;    /* every source routes here with the same weight */
+    const char *name; /* backend name as reports print it, or <closed>/<no-endpoints> */
+    bool failed;      /* <closed> or <no-endpoints> */
+    bool has_weight;  /* every source routes here with the same weight */
     uint32_t weight;
-    double expected;    /* configured share, averaged over the sources (0..1) */
+    double expected; /* configured share, averaged over the sources (0..1) */
 } sim_outcome;
 
 /* Counts of one time window of a flow: connections arriving in [start_ns, end_ns). */
 typedef struct sim_window {
     uint64_t start_ns, end_ns;
     uint64_t total;
-    uint64_t *count;        /* per outcome */
-    uint64_t *held_ns;      /* per outcome: the whole holds of the connections that arrived
-                             * in the window, even past its end (the active share, run.c) */
+    uint64_t *count;   /* per outcome */
+    uint64_t *held_ns; /* per outcome: the whole holds of the connections that arrived
+                        * in the window, even past its end (the active share, run.c) */
 } sim_window;
 
 typedef struct sim_flow_result {
     const model_flow *flow;
-    const model_resolution *resolution; /* of the first source */
+    const model_resolution *resolution;   /* of the first source */
     const model_resolution **resolutions; /* of every source, in flow->sources order */
-    bool sources_differ;                /* some source resolves differently */
-    bool routes_differ;                 /* some source is decided by another route type */
+    bool sources_differ;                  /* some source resolves differently */
+    bool routes_differ;                   /* some source is decided by another route type */
     sim_outcome *outcomes;
     size_t n_outcomes;
-    sim_window *windows;                /* [0] is the whole run; then expect windows */
+    sim_window *windows; /* [0] is the whole run; then expect windows */
     size_t n_windows;
-    uint64_t *peak_active;              /* per outcome: most connections open at once */
+    uint64_t *peak_active; /* per outcome: most connections open at once */
 } sim_flow_result;
 
 typedef struct sim_result {
     const model_scenario *scenario;
     sim_flow_result *flows;
     size_t n_flows;
-    uint64_t connections;  /* simulated, all flows */
-    uint64_t events;       /* arrivals + departures processed */
-    uint64_t end_ns;       /* time of the last event */
-    model_arena *arena;    /* owns everything above */
+    uint64_t connections; /* simulated, all flows */
+    uint64_t events;      /* arrivals + departures processed */
+    uint64_t end_ns;      /* time of the last event */
+    model_arena *arena;   /* owns everything above */
 } sim_result;
 
 /* Called now and then during a run (about every 2^20 connections) with the progress so

@@ -19,16 +19,16 @@
 typedef struct sim_traffic {
     sim_rng rng;
     model_arrival arrival;
-    double mean_gap_ns;      /* Poisson: unit / count */
-    uint64_t gap_q, gap_r;   /* uniform: unit = q * count + r, spread exactly */
+    double mean_gap_ns;    /* Poisson: unit / count */
+    uint64_t gap_q, gap_r; /* uniform: unit = q * count + r, spread exactly */
     uint64_t gap_den, gap_acc;
     model_hold_kind hold;
     double hold_mean_ns;
     uint64_t hold_ns;
-    uint64_t next_ns;        /* time of the next arrival */
-    uint64_t emitted;        /* arrivals so far */
-    uint64_t limit;          /* UINT64_MAX when only `stop` bounds the flow */
-    uint64_t stop_ns;        /* UINT64_MAX when no stop */
+    uint64_t next_ns; /* time of the next arrival */
+    uint64_t emitted; /* arrivals so far */
+    uint64_t limit;   /* UINT64_MAX when only `stop` bounds the flow */
+    uint64_t stop_ns; /* UINT64_MAX when no stop */
 } sim_traffic;
 
 /* Prepares the generator of flow `f` for scenario seed `seed`; the first arrival is at
