@@ -65,36 +65,56 @@ static model_tags outbound_tags(resolver *R, const model_dataplane *dp, const ch
     return t;
 }
 
-/* The merged conf of the `to` items of `matched` that name `svc`, or NULL (§2.2).  The
- * contributing policies are appended to r->policies when `record` is set. */
-static const model_node *compute_conf(resolver *R, const model_policy **matched, size_t n,
-                                      const char *svc, bool record)
+/* A merged conf and the `to` items it came from, in merge order. */
+typedef struct conf_part {
+    const model_policy *policy;
+    size_t to; /* index in policy->to */
+} conf_part;
+
+typedef struct merged_conf {
+    const model_node *node; /* NULL: no `to` item names the service */
+    conf_part *parts;
+    size_t n_parts;
+} merged_conf;
+
+/* Merges the `to` items of `matched` (in priority order) that name `svc` (§2.2, §2.3). */
+static merged_conf compute_conf(resolver *R, const model_policy **matched, size_t n,
+                                const char *svc)
 {
-    const model_node *conf = NULL;
+    merged_conf c = {0};
+    size_t cap = 0;
     for (size_t i = 0; i < n; i++) {
         const model_policy *p = matched[i];
-        bool contributed = false;
         for (size_t j = 0; j < p->n_to; j++) {
             const model_policy_to *t = &p->to[j];
             /* Sidecar `to` items are MeshService refs; the legacy subset is
              * {kuma.io/service: name}, whatever namespace or sectionName say. */
             if (t->target.kind != MODEL_KIND_MESH_SERVICE || strcmp(t->target.name, svc))
                 continue;
-            conf = model_merge_patch(R->a, conf, t->conf);
-            contributed = true;
-            if (record)
-                explain(R, "  %s '%s' to[%zu] (%s) %s", model_resource_type_name(p->type), p->name,
-                        j, where(R, t->mark),
-                        p->type == MODEL_RES_MESH_TCP_ROUTE && t->rules_empty
-                            ? "has no rules: routes to the destination itself"
-                            : "patches the conf");
-        }
-        if (contributed && record) {
-            model_resolution *r = R->r;
-            r->policies[r->n_policies++] = p;
+            c.node = model_merge_patch(R->a, c.node, t->conf);
+            *MODEL_ARENA_PUSH(R->a, c.parts, c.n_parts, cap) = (conf_part){p, j};
         }
     }
-    return conf;
+    return c;
+}
+
+/* Makes `c` the deciding conf: explains its parts and lists its policies, each once, in
+ * merge order. */
+static void adopt_conf(resolver *R, const merged_conf *c)
+{
+    model_resolution *r = R->r;
+    explain(R, "MeshTCPRoute conf for %s, merged in this order:", r->to);
+    for (size_t i = 0; i < c->n_parts; i++) {
+        const model_policy *p = c->parts[i].policy;
+        const model_policy_to *t = &p->to[c->parts[i].to];
+        explain(R, "  %s '%s' to[%zu] (%s) %s", model_resource_type_name(p->type), p->name,
+                c->parts[i].to, where(R, t->mark),
+                p->type == MODEL_RES_MESH_TCP_ROUTE && t->rules_empty
+                    ? "has no rules: routes to the destination itself"
+                    : "patches the conf");
+        if (r->n_policies == 0 || r->policies[r->n_policies - 1] != p)
+            r->policies[r->n_policies++] = p;
+    }
 }
 
 static bool has_to_items(const model_policy **matched, size_t n)
@@ -266,7 +286,7 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
         list_matched(&R, MODEL_RES_MESH_HTTP_ROUTE, hr, n_http);
 
     /* 3. Confs (§2.2, §2.3); HTTP only for presence here. */
-    const model_node *conf_http = compute_conf(&R, hr, n_http, to, false);
+    const model_node *conf_http = compute_conf(&R, hr, n_http, to).node;
     if (conf_http)
         explain(&R, "a MeshHTTPRoute names %s", to);
 
@@ -276,12 +296,11 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
         /* §9: before 2.6 the MeshTCPRoute plugin acts only on outbounds with a TCP conf
          * and leaves an HTTP-like one to MeshHTTPRoute when an HTTP rule exists; every
          * other outbound is the default TrafficRoute route-all-<mesh>'s. */
-        const model_node *conf = compute_conf(&R, tcp, n_tcp, to, false);
-        if (conf && !(http && conf_http)) {
-            explain(&R, "MeshTCPRoute conf for %s, merged in this order:", to);
+        merged_conf conf = compute_conf(&R, tcp, n_tcp, to);
+        if (conf.node && !(http && conf_http)) {
             r->route = MODEL_ROUTE_MESH_TCP_ROUTE;
-            compute_conf(&R, tcp, n_tcp, to, true);
-            tcp_split(&R, conf, &outbound);
+            adopt_conf(&R, &conf);
+            tcp_split(&R, conf.node, &outbound);
         } else if (http && conf_http) {
             set_unsupported(&R, "MeshHTTPRoute routing");
         } else if (traffic_routes) {
@@ -311,15 +330,15 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
                 s->n_traffic_routes, s->n_traffic_routes == 1 ? "" : "s",
                 use_tcp ? "acts (this proxy has MeshTCPRoute rules)" : "stays out",
                 use_http ? "acts" : "stays out");
-    const model_node *conf_tcp = compute_conf(&R, tcp, n_tcp, to, false);
+    merged_conf tcp_conf = compute_conf(&R, tcp, n_tcp, to);
+    const model_node *conf_tcp = tcp_conf.node;
     if (use_tcp && (!http || (conf_tcp && !conf_http))) {
         if (http)
             explain(&R, "%s speaks %s but only a MeshTCPRoute names it: TCP proxying (§5.2)", to,
                     model_protocol_name(r->protocol));
         r->route = MODEL_ROUTE_MESH_TCP_ROUTE;
         if (conf_tcp) {
-            explain(&R, "MeshTCPRoute conf for %s, merged in this order:", to);
-            compute_conf(&R, tcp, n_tcp, to, true);
+            adopt_conf(&R, &tcp_conf);
         } else {
             r->is_default = true;
         }
