@@ -178,5 +178,29 @@ check "--format csv header" test "$(head -n 1 "$tmp/out")" = "scenario,seed,flow
 check "--format csv: one row per (window, backend)" test "$(wc -l <"$tmp/out")" = 3
 check "--format csv: integer counts" grep -qE '^cli-pass,1,w,web,api,tcp,0,[0-9]+,MeshTCPRoute,canary,20000,api\{version=v1\},90,0.9,[0-9]+,' "$tmp/out"
 
+# --- resolve: selecting pairs, semantics versions ----------------------------------------
+split=../../scenarios/seed-traffic-split.yaml
+run resolve "$split" --from frontend_kuma-demo_svc_8080-2
+check "resolve --from DP: one pair" test "$(grep -c ' -> ' "$tmp/out")" = 1
+check "resolve --from DP: that dataplane" out_has "frontend_kuma-demo_svc_8080-2 -> backend_kuma-demo_svc_3001 (http)"
+run resolve "$split" --from frontend_kuma-demo_svc_8080
+check "resolve --from SERVICE: each of its dataplanes" test "$(grep -c ' -> ' "$tmp/out")" = 2
+run resolve "$split" --all --to frontend_kuma-demo_svc_8080 --format json
+check "resolve --all --to: every sidecar to that service" test "$(grep -c '"from"' "$tmp/out")" = 6
+run resolve "$split" --from nobody
+check "resolve --from nothing: exits 2" status 2
+check "resolve --from nothing: says so" err_has "no flow matches --from nobody"
+check "resolve --from nothing: no report" out_empty
+
+tie=../../scenarios/kuma-2.5-tiebreak.yaml
+run resolve "$tie" --format json
+check "kuma: 2.5 in the scenario: the largest name (route-b, replica) wins" out_has '"role": "replica"'
+run resolve "$tie" --format json --kuma-version 2.14
+check "--kuma-version 2.14 overrides it: the smallest name (route-a, primary) wins" out_has '"role": "primary"'
+run run "$tie" --kuma-version 2.14
+check "--kuma-version 2.14: the 2.5 expectation fails" status 1
+run resolve "$tie" --kuma-version 3.0
+check "--kuma-version outside 2.3..2.14 exits 2" status 2
+
 echo "cli: $pass passed, $fail failed"
 ((fail == 0))
