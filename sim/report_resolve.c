@@ -25,6 +25,7 @@ int sim_format_parse(const char *s)
 typedef struct pair {
     const model_dataplane *from;
     const char *to;
+    model_mark at; /* the flow that asks for it, or (--all) the source dataplane */
 } pair;
 
 static bool pair_selected(const pair *p, const sim_resolve_options *opt)
@@ -54,12 +55,12 @@ static pair *collect_pairs(model_arena *a, const model_scenario *s, const sim_re
     if (opt->all) {
         for (size_t i = 0; i < s->n_dataplanes; i++)
             for (size_t j = 0; j < nsvc && !s->dataplanes[i].gateway; j++)
-                v[(*n)++] = (pair){&s->dataplanes[i], svcs[j]};
+                v[(*n)++] = (pair){&s->dataplanes[i], svcs[j], s->dataplanes[i].mark};
     } else {
         for (size_t i = 0; i < s->n_flows; i++) {
             const model_flow *f = &s->flows[i];
             for (size_t j = 0; j < f->n_sources; j++) {
-                pair p = {f->sources[j], f->to};
+                pair p = {f->sources[j], f->to, f->mark};
                 bool dup = false;
                 for (size_t k = 0; k < *n && !dup; k++)
                     dup = v[k].from == p.from && !strcmp(v[k].to, p.to);
@@ -230,9 +231,10 @@ int sim_report_resolve(FILE *out, FILE *err, const model_scenario *s,
         res[i] = model_resolve(a, s, pairs[i].from, pairs[i].to);
         if (res[i]->unsupported) {
             fprintf(err,
-                    "%s: %s -> %s needs %s, which this version of splitsim does not "
+                    "%s:%d:%d: %s -> %s needs %s, which this version of splitsim does not "
                     "simulate\n",
-                    s->file, pairs[i].from->name, pairs[i].to, res[i]->unsupported);
+                    pairs[i].at.file, pairs[i].at.line, pairs[i].at.col, pairs[i].from->name,
+                    pairs[i].to, res[i]->unsupported);
             rc = 2;
         }
     }

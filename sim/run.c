@@ -114,9 +114,10 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
             const model_resolution *r = model_resolve(a, s, f->sources[i], f->to);
             if (r->unsupported) {
                 fprintf(err,
-                        "%s: flow '%s' (%s -> %s) needs %s, which this version of "
+                        "%s:%d:%d: flow '%s' (%s -> %s) needs %s, which this version of "
                         "splitsim does not simulate\n",
-                        s->file, f->name, f->sources[i]->name, f->to, r->unsupported);
+                        f->mark.file, f->mark.line, f->mark.col, f->name, f->sources[i]->name,
+                        f->to, r->unsupported);
                 return -1;
             }
             size_t n;
@@ -159,9 +160,9 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
             sr->pick.n = 0;
         } else if (sim_pick_init(&sr->pick, weights, n) < 0) {
             fprintf(err,
-                    "%s: flow '%s': the weights from %s add up to more than Envoy "
+                    "%s:%d:%d: flow '%s': the weights from %s add up to more than Envoy "
                     "accepts\n",
-                    s->file, f->name, f->sources[rep[d]]->name);
+                    f->mark.file, f->mark.line, f->mark.col, f->name, f->sources[rep[d]]->name);
             return -1;
         }
     }

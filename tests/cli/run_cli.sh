@@ -202,5 +202,15 @@ check "--kuma-version 2.14: the 2.5 expectation fails" status 1
 run resolve "$tie" --kuma-version 3.0
 check "--kuma-version outside 2.3..2.14 exits 2" status 2
 
+# --- routing splitsim does not simulate yet: refused with the flow's place, exit 2 --------
+http=../kuma/http/extra-http-destination-empty-http-conf.yaml
+run run "$http"
+check "run: MeshHTTPRoute rules are refused with exit 2" status 2
+check "run: ... naming the flow at file:line:col" err_has "extra-http-destination-empty-http-conf.yaml:58:5: flow 'web-to-backend' (web-1 -> backend) needs MeshHTTPRoute routing"
+check "run: ... and writing no report" out_empty
+run resolve "$http"
+check "resolve: the same refusal, exit 2" status 2
+check "resolve: ... at the flow's place" err_has "extra-http-destination-empty-http-conf.yaml:58:5: web-1 -> backend needs MeshHTTPRoute routing"
+
 echo "cli: $pass passed, $fail failed"
 ((fail == 0))
