@@ -11,6 +11,7 @@
  *              split? {backend: percent}, tolerance? | confidence? (default 0.999), failed?
  */
 #include "flow.h"
+#include "model/load.h"
 
 #include <errno.h>
 #include <math.h>
@@ -341,6 +342,12 @@ void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *
         schema_pop(c, old);
         return;
     }
+    if (list->n > MODEL_MAX_FLOWS) {
+        schema_fail(c, list, "%zu flows: a scenario may have at most %d", list->n,
+                    MODEL_MAX_FLOWS);
+        schema_pop(c, old);
+        return;
+    }
     s->flows = model_arena_alloc(s->arena, (list->n ? list->n : 1) * sizeof *s->flows);
     refused->v = model_arena_alloc(s->arena, (list->n ? list->n : 1) * sizeof *refused->v);
     for (size_t i = 0; i < list->n; i++) {
@@ -563,6 +570,12 @@ void model__expect_read(model_scenario *s, const model_node *list, schema_ctx *c
 {
     size_t old = schema_push_key(c, "expect");
     if (!schema_is_seq(c, list)) {
+        schema_pop(c, old);
+        return;
+    }
+    if (list->n > MODEL_MAX_EXPECTS) {
+        schema_fail(c, list, "%zu expectations: a scenario may have at most %d", list->n,
+                    MODEL_MAX_EXPECTS);
         schema_pop(c, old);
         return;
     }

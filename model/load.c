@@ -29,14 +29,17 @@
 #include "schema.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#define LOAD_MAX_FILE_BYTES (64u << 20)
+/* Limits on what a scenario may ask for (docs/manual.md, "Limits"): no input costs more
+ * than its size suggests, and each limit is named in the message that refuses it. */
+#define LOAD_MAX_FILE_BYTES (64u << 20) /* per file */
 #define LOAD_MAX_INCLUDE_DEPTH 16
-#define LOAD_MAX_COUNT 1000000 /* instances per service entry */
 
 typedef struct include_frame {
     const char *path; /* as written (relative to the includer), for messages */
@@ -62,6 +65,8 @@ typedef struct loader {
      * "no service" (flow.h). */
     const char **refused_services;
     size_t n_refused_services, cap_refused_services;
+    model_yaml_budget budget; /* values in all the files of the scenario */
+    size_t n_backend_refs;    /* in the policies read so far */
 } loader;
 
 static const char *const top_keys[] = {"scenario", "description", "seed",    "kuma",    "mesh",
@@ -84,45 +89,56 @@ int model_kuma_version_parse(const char *s)
 
 /* ---- files --------------------------------------------------------------------------- */
 
-/* Reads a whole file into an arena string; NULL with a message on failure. */
-static char *read_file(loader *L, const char *path, model_mark from, size_t *len)
+/* What a path that is not a regular file is, for messages; NULL for a regular file. */
+static const char *special_kind(mode_t mode)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        model_fail(L->errs, from, "cannot read %s: %s", path, strerror(errno));
+    if (S_ISREG(mode))
         return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = model_xmalloc(cap);
-    for (;;) {
-        if (n == cap) {
-            if (cap >= LOAD_MAX_FILE_BYTES) {
-                fclose(f);
-                free(buf);
-                model_fail(L->errs, from, "%s is larger than %u MiB", path,
-                           LOAD_MAX_FILE_BYTES >> 20);
-                return NULL;
-            }
-            cap *= 2;
-            buf = model_xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool err = ferror(f);
-    int e = errno; /* e.g. EISDIR: fopen opens a directory, reading it fails */
-    fclose(f);
-    if (err) {
-        free(buf);
-        model_fail(L->errs, from, "cannot read %s: %s", path, strerror(e));
-        return NULL;
-    }
-    char *out = model_arena_strndup(L->a, buf, n);
-    free(buf);
-    *len = n;
-    return out;
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+/* Parses the file at `path` into *docs.  Only regular files are read: a FIFO, a socket or
+ * a device is refused at once (the file is opened without blocking, then checked), since
+ * reading one could hang or never end; a directory is refused too.  Problems are placed at
+ * `from` (the include that names the file).  Returns 0 or -1. */
+static int parse_file(loader *L, const char *path, model_mark from, model_node ***docs,
+                      size_t *ndocs)
+{
+    struct stat st;
+    /* stat first: a socket cannot be opened at all, and its error would not say why. */
+    if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode) && special_kind(st.st_mode))
+        return model_fail(L->errs, from, "cannot read %s: it is %s, not a regular file", path,
+                          special_kind(st.st_mode));
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return model_fail(L->errs, from, "cannot read %s: %s", path, strerror(errno));
+    /* What was opened is what counts (the path may have changed since the stat). */
+    const char *problem = NULL;
+    if (fstat(fd, &st) < 0)
+        problem = strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        problem = strerror(EISDIR);
+    else if (special_kind(st.st_mode))
+        problem = model_arena_printf(L->a, "it is %s, not a regular file",
+                                     special_kind(st.st_mode));
+    else if ((uint64_t)st.st_size > LOAD_MAX_FILE_BYTES)
+        problem = model_arena_printf(L->a, "larger than %u MiB", LOAD_MAX_FILE_BYTES >> 20);
+    int rc;
+    if (problem)
+        rc = model_fail(L->errs, from, "cannot read %s: %s", path, problem);
+    else
+        rc = model_yaml_parse_fd(L->a, path, fd, LOAD_MAX_FILE_BYTES, &L->budget, L->errs, docs,
+                                 ndocs);
+    close(fd);
+    return rc;
 }
 
 /* A frame for `path`, identified by device and inode when the file exists, so that
@@ -152,13 +168,51 @@ static const char *resolve_path(loader *L, const char *base, const char *rel)
 
 /* ---- Kuma resources ------------------------------------------------------------------ */
 
+/* Adds a Dataplane resource, unless the scenario has as many dataplanes as it may. */
 static void add_dataplane(loader *L, const model_dataplane *dp)
 {
+    if (L->n_dps >= MODEL_MAX_DATAPLANES) {
+        model_fail(L->errs, dp->mark, "more than %d dataplanes: a scenario may have at most %d",
+                   MODEL_MAX_DATAPLANES, MODEL_MAX_DATAPLANES);
+        return;
+    }
     *MODEL_ARENA_PUSH(L->a, L->dps, L->n_dps, L->cap_dps) = *dp;
+}
+
+/* backendRefs written in a route policy's spec.to[].rules[].default (for the total). */
+static size_t count_backend_refs(const model_policy *p)
+{
+    size_t n = 0;
+    const model_node *to = model_node_get(p->spec, "to");
+    for (size_t i = 0; to && to->kind == MODEL_NODE_SEQ && i < to->n; i++) {
+        const model_node *rules = model_node_get(to->items[i], "rules");
+        for (size_t j = 0; rules && rules->kind == MODEL_NODE_SEQ && j < rules->n; j++) {
+            const model_node *refs =
+                model_node_get(model_node_get(rules->items[j], "default"), "backendRefs");
+            n += refs && refs->kind == MODEL_NODE_SEQ ? refs->n : 0;
+        }
+    }
+    return n;
 }
 
 static void add_policy(loader *L, const model_policy *p)
 {
+    if (L->n_pols >= MODEL_MAX_POLICIES) {
+        model_fail(L->errs, p->mark,
+                   "more than %d route policies and gateways: a scenario may have at most %d",
+                   MODEL_MAX_POLICIES, MODEL_MAX_POLICIES);
+        return;
+    }
+    size_t refs = count_backend_refs(p);
+    if (L->n_backend_refs + refs > MODEL_MAX_BACKEND_REFS) {
+        model_fail(L->errs, p->mark,
+                   "%s '%s' brings the backendRefs of the scenario to %zu: a scenario may "
+                   "have at most %d",
+                   model_resource_type_name(p->type), p->name, L->n_backend_refs + refs,
+                   MODEL_MAX_BACKEND_REFS);
+        return;
+    }
+    L->n_backend_refs += refs;
     *MODEL_ARENA_PUSH(L->a, L->pols, L->n_pols, L->cap_pols) = *p;
 }
 
@@ -250,13 +304,9 @@ static void read_include_file(loader *L, const char *path, model_mark from, incl
         model_fail(L->errs, from, "includes nested deeper than %d files", LOAD_MAX_INCLUDE_DEPTH);
         return;
     }
-    size_t len;
-    char *data = read_file(L, path, from, &len);
-    if (!data)
-        return;
     model_node **docs;
     size_t ndocs;
-    if (model_yaml_parse(L->a, path, data, len, L->errs, &docs, &ndocs) < 0)
+    if (parse_file(L, path, from, &docs, &ndocs) < 0)
         return;
     for (size_t i = 0; i < ndocs; i++) {
         const model_node *d = docs[i];
@@ -399,16 +449,29 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
                 const model_node *cn = model_node_get(in, "count");
                 if (cn) {
                     o5 = schema_push_key(c, "count");
-                    if (schema_uint(c, cn, LOAD_MAX_COUNT, &count) < 0)
+                    if (schema_uint(c, cn, MODEL_MAX_DATAPLANES, &count) < 0)
                         ok = false;
                     else if (count == 0)
                         ok = schema_fail(c, cn, "must be at least 1") == 0;
+                    else if (count > MODEL_MAX_DATAPLANES - L->n_dps)
+                        /* Checked before anything is built: ten lines asking for ten
+                         * million dataplanes cost nothing to refuse. */
+                        ok = schema_fail(c, cn,
+                                         "%llu dataplanes, after the %zu before, pass the "
+                                         "limit: a scenario may have at most %d",
+                                         (unsigned long long)count, L->n_dps,
+                                         MODEL_MAX_DATAPLANES) == 0;
                     schema_pop(c, o5);
                 }
                 if (ok && name) {
                     model_tags_set(L->a, &tags, MODEL_TAG_SERVICE, name);
                     if (protocol && !tp)
                         model_tags_set(L->a, &tags, MODEL_TAG_PROTOCOL, protocol);
+                    /* The instances of an entry are identical but for their names: they
+                     * share one inbound (the model only reads it). */
+                    model_inbound *inbound = model_arena_alloc(L->a, sizeof *inbound);
+                    *inbound = (model_inbound){tags, true, in->mark};
+                    const char *ns = namespace_of_service(L->a, name);
                     for (uint64_t k = 0; k < count; k++) {
                         model_dataplane dp = {0};
                         dp.name =
@@ -416,9 +479,8 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
                         dp.mesh = L->s->mesh;
                         dp.service = name;
                         dp.origin = MODEL_ORIGIN_UNSET;
-                        dp.namespace_ = namespace_of_service(L->a, name);
-                        dp.inbounds = model_arena_alloc(L->a, sizeof *dp.inbounds);
-                        dp.inbounds[0] = (model_inbound){tags, true, in->mark};
+                        dp.namespace_ = ns;
+                        dp.inbounds = inbound;
                         dp.n_inbounds = 1;
                         dp.mark = in->mark;
                         add_dataplane(L, &dp);
@@ -566,49 +628,117 @@ static void read_scenario_doc(loader *L, const model_node *root, const char *fil
         model__expect_read(s, n, &c, &refused);
 }
 
-model_scenario *model_scenario_load_string(const char *name, const char *data, size_t len,
-                                           const model_load_options *opts, model_errors *errs)
+/* Reads the one document of a scenario (docs from model_yaml_parse*), or says why not. */
+static void read_scenario_docs(loader *L, model_node **docs, size_t ndocs,
+                               const model_load_options *opts)
+{
+    model_scenario *s = L->s;
+    size_t real = 0;
+    for (size_t i = 0; i < ndocs; i++) /* `---` then `null` is no document either */
+        if (!model_node_is_null(docs[i]))
+            docs[real++] = docs[i];
+    ndocs = real;
+    if (ndocs == 0)
+        model_fail(L->errs, (model_mark){s->file, 1, 1},
+                   "empty scenario: expected a mapping with at least `scenario:`");
+    else if (ndocs > 1)
+        model_fail(L->errs, docs[1]->mark,
+                   "a scenario file holds one YAML document; put Kuma resources in an "
+                   "included file");
+    else
+        read_scenario_doc(L, docs[0], s->file, opts);
+}
+
+/* A new scenario and its loader, for a file called `name` in messages. */
+static model_scenario *scenario_new(const char *name, model_errors *errs, loader *L)
 {
     model_arena *a = model_arena_new();
     model_scenario *s = model_arena_alloc(a, sizeof *s);
     s->arena = a;
     s->file = model_arena_strdup(a, name);
-    loader L = {.a = a, .errs = errs, .s = s, .kuma_minor = MODEL_KUMA_MINOR_MAX};
-    size_t before = model_errors_count(errs);
-    model_node **docs;
-    size_t ndocs;
-    char *copy = model_arena_strndup(a, data, len);
-    if (model_yaml_parse(a, s->file, copy, len, errs, &docs, &ndocs) == 0) {
-        size_t real = 0;
-        for (size_t i = 0; i < ndocs; i++)
-            if (!model_node_is_null(docs[i]))
-                docs[real++] = docs[i];
-        if (real == 0)
-            model_fail(errs, (model_mark){s->file, 1, 1},
-                       "empty scenario: expected a mapping "
-                       "with at least `scenario:`");
-        else if (real > 1)
-            model_fail(errs, docs[1]->mark,
-                       "a scenario file holds one YAML document; put Kuma "
-                       "resources in an included file");
-        else
-            read_scenario_doc(&L, docs[0], s->file, opts);
-    }
+    *L = (loader){.a = a,
+                  .errs = errs,
+                  .s = s,
+                  .kuma_minor = MODEL_KUMA_MINOR_MAX,
+                  .budget = {MODEL_LOAD_MAX_VALUES, 0}};
+    return s;
+}
+
+/* The scenario, or NULL (freed) when errors were recorded since `before`. */
+static model_scenario *scenario_done(model_scenario *s, model_errors *errs, size_t before)
+{
     if (model_errors_count(errs) > before) {
-        model_arena_free(a);
+        model_arena_free(s->arena);
         return NULL;
     }
     return s;
 }
 
+model_scenario *model_scenario_load_string(const char *name, const char *data, size_t len,
+                                           const model_load_options *opts, model_errors *errs)
+{
+    loader L;
+    model_scenario *s = scenario_new(name, errs, &L);
+    size_t before = model_errors_count(errs);
+    model_node **docs;
+    size_t ndocs;
+    /* Marks point into nothing of `data` (scalars are copied), so it is not kept. */
+    if (model_yaml_parse(L.a, s->file, data, len, &L.budget, errs, &docs, &ndocs) == 0)
+        read_scenario_docs(&L, docs, ndocs, opts);
+    return scenario_done(s, errs, before);
+}
+
+/* Standard input, read whole (a pipe cannot be read again to place an error), at most
+ * LOAD_MAX_FILE_BYTES.  Returns a malloc'd buffer, or NULL after recording why. */
+static char *read_stdin(model_errors *errs, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = model_xmalloc(cap);
+    for (;;) {
+        if (n == cap) {
+            if (cap >= LOAD_MAX_FILE_BYTES) {
+                free(buf);
+                model_fail(errs, (model_mark){MODEL_STDIN_NAME, 0, 0}, "larger than %u MiB",
+                           LOAD_MAX_FILE_BYTES >> 20);
+                return NULL;
+            }
+            cap *= 2;
+            buf = model_xrealloc(buf, cap);
+        }
+        ssize_t got = read(STDIN_FILENO, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            model_fail(errs, (model_mark){MODEL_STDIN_NAME, 0, 0}, "cannot read: %s",
+                       strerror(errno));
+            free(buf);
+            return NULL;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    *len = n;
+    return buf;
+}
+
 model_scenario *model_scenario_load(const char *path, const model_load_options *opts,
                                     model_errors *errs)
 {
-    model_arena *tmp = model_arena_new();
-    loader L = {.a = tmp, .errs = errs};
-    size_t len;
-    char *data = read_file(&L, path, (model_mark){path, 0, 0}, &len);
-    model_scenario *s = data ? model_scenario_load_string(path, data, len, opts, errs) : NULL;
-    model_arena_free(tmp);
-    return s;
+    if (!strcmp(path, "-")) {
+        size_t len;
+        char *data = read_stdin(errs, &len);
+        model_scenario *s =
+            data ? model_scenario_load_string(MODEL_STDIN_NAME, data, len, opts, errs) : NULL;
+        free(data);
+        return s;
+    }
+    loader L;
+    model_scenario *s = scenario_new(path, errs, &L);
+    size_t before = model_errors_count(errs);
+    model_node **docs;
+    size_t ndocs;
+    if (parse_file(&L, s->file, (model_mark){s->file, 0, 0}, &docs, &ndocs) == 0)
+        read_scenario_docs(&L, docs, ndocs, opts);
+    return scenario_done(s, errs, before);
 }

@@ -29,7 +29,7 @@ static const model_node *y(const char *yaml)
     model_errors *errs = model_errors_new();
     model_node **docs;
     size_t n;
-    int rc = model_yaml_parse(arena, "m.yaml", yaml, strlen(yaml), errs, &docs, &n);
+    int rc = model_yaml_parse(arena, "m.yaml", yaml, strlen(yaml), NULL, errs, &docs, &n);
     model_errors_free(errs);
     cr_assert_eq(rc, 0, "bad test YAML: %s", yaml);
     cr_assert_eq(n, 1);

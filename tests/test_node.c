@@ -24,7 +24,7 @@ typedef struct parsed {
 static parsed parse(const char *yaml)
 {
     parsed p = {model_arena_new(), model_errors_new(), NULL, 0, 0};
-    p.rc = model_yaml_parse(p.a, "t.yaml", yaml, strlen(yaml), p.errs, &p.docs, &p.ndocs);
+    p.rc = model_yaml_parse(p.a, "t.yaml", yaml, strlen(yaml), NULL, p.errs, &p.docs, &p.ndocs);
     return p;
 }
 
@@ -440,7 +440,7 @@ Test(node, many_keys_duplicate_found_quickly, .timeout = 5)
     model_errors *errs = model_errors_new();
     model_node **docs;
     size_t ndocs;
-    cr_expect_eq(model_yaml_parse(a, "big.yaml", yaml, len, errs, &docs, &ndocs), -1);
+    cr_expect_eq(model_yaml_parse(a, "big.yaml", yaml, len, NULL, errs, &docs, &ndocs), -1);
     cr_assert_eq(model_errors_count(errs), 1);
     cr_expect_str_eq(model_errors_at(errs, 0)->message,
                      "duplicate key 'k7' in this mapping (first at line 8)");

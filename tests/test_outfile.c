@@ -1,7 +1,9 @@
 /*
  * test_outfile.c - reports written whole or not at all: a commit renames the temporary
  * file into place, an abort or a failed commit leaves the destination as it was, and
- * neither leaves a temporary file behind.
+ * neither leaves a temporary file behind.  Symbolic links are followed and stay links; a
+ * FIFO or a device is written directly and never replaced; a directory is refused; a
+ * fatal signal removes the temporary file.
  *
  * Each test works in a fresh directory under /tmp (mkdtemp) and removes it at the end.
  */
@@ -12,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sim/outfile.h"
@@ -108,7 +112,8 @@ Test(outfile, commit_renames_into_place)
     fputs("{\"a\": 1}\n", o.fp);
     /* Until the commit, only a temporary file beside the destination exists. */
     listing(&t, ls, sizeof ls);
-    cr_expect(!strncmp(ls, "report.json.", strlen("report.json.")) && !strchr(ls, ' '),
+    cr_expect(!strncmp(ls, ".report.json.splitsim-tmp-", strlen(".report.json.splitsim-tmp-")) &&
+                  !strchr(ls, ' '),
               "before the commit: %s", ls);
     cr_expect_neq(access(in(&t, "report.json"), F_OK), 0, "the report appeared before the commit");
     cr_assert_eq(sim_outfile_commit(&o), 0);
@@ -176,15 +181,34 @@ Test(outfile, open_fails_in_a_missing_directory)
     tmpdir_remove(&t);
 }
 
-Test(outfile, failed_commit_removes_the_temporary_file)
+Test(outfile, a_directory_is_refused)
 {
-    /* The destination is a non-empty directory: rename cannot replace it. */
     tmpdir t;
     tmpdir_make(&t);
     cr_assert_eq(mkdir(in(&t, "out"), 0700), 0);
     write_file(in(&t, "out/keep"), "kept\n");
     sim_outfile o;
+    errno = 0;
+    cr_expect_eq(sim_outfile_open(&o, in(&t, "out")), -1);
+    cr_expect_eq(errno, EISDIR);
+    sim_outfile_abort(&o); /* safe after a failed open */
+    char ls[256];
+    cr_expect_str_eq(listing(&t, ls, sizeof ls), "out", "temporary files left behind");
+    cr_expect_str_eq(read_file(in(&t, "out/keep")), "kept\n");
+    unlink(in(&t, "out/keep"));
+    tmpdir_remove(&t);
+}
+
+Test(outfile, failed_commit_removes_the_temporary_file)
+{
+    /* The destination becomes a non-empty directory after the open: rename cannot
+     * replace it. */
+    tmpdir t;
+    tmpdir_make(&t);
+    sim_outfile o;
     cr_assert_eq(sim_outfile_open(&o, in(&t, "out")), 0);
+    cr_assert_eq(mkdir(in(&t, "out"), 0700), 0);
+    write_file(in(&t, "out/keep"), "kept\n");
     fputs("report\n", o.fp);
     errno = 0;
     cr_expect_eq(sim_outfile_commit(&o), -1);
@@ -194,6 +218,150 @@ Test(outfile, failed_commit_removes_the_temporary_file)
     cr_expect_str_eq(listing(&t, ls, sizeof ls), "out", "temporary files left behind");
     cr_expect_str_eq(read_file(in(&t, "out/keep")), "kept\n");
     unlink(in(&t, "out/keep"));
+    tmpdir_remove(&t);
+}
+
+Test(outfile, a_symlink_is_followed_and_stays_a_link)
+{
+    tmpdir t;
+    tmpdir_make(&t);
+    cr_assert_eq(mkdir(in(&t, "real"), 0700), 0);
+    write_file(in(&t, "real/report.txt"), "old\n");
+    cr_assert_eq(symlink("real/report.txt", in(&t, "link")), 0); /* relative */
+    char first[384];
+    snprintf(first, sizeof first, "%s", in(&t, "link"));
+    cr_assert_eq(symlink(first, in(&t, "link2")), 0); /* a chain */
+    sim_outfile o;
+    cr_assert_eq(sim_outfile_open(&o, in(&t, "link2")), 0);
+    fputs("new\n", o.fp);
+    cr_assert_eq(sim_outfile_commit(&o), 0);
+    struct stat st;
+    cr_assert_eq(lstat(in(&t, "link2"), &st), 0);
+    cr_expect(S_ISLNK(st.st_mode), "the link was replaced");
+    cr_assert_eq(lstat(in(&t, "link"), &st), 0);
+    cr_expect(S_ISLNK(st.st_mode), "the link in the chain was replaced");
+    cr_expect_str_eq(read_file(in(&t, "real/report.txt")), "new\n");
+    char ls[256];
+    cr_expect_str_eq(listing(&t, ls, sizeof ls), "link link2 real");
+    unlink(in(&t, "real/report.txt"));
+    rmdir(in(&t, "real"));
+    tmpdir_remove(&t);
+}
+
+Test(outfile, a_dangling_symlink_creates_its_target)
+{
+    tmpdir t;
+    tmpdir_make(&t);
+    cr_assert_eq(symlink("target.json", in(&t, "link")), 0);
+    sim_outfile o;
+    cr_assert_eq(sim_outfile_open(&o, in(&t, "link")), 0);
+    fputs("{}\n", o.fp);
+    cr_assert_eq(sim_outfile_commit(&o), 0);
+    struct stat st;
+    cr_assert_eq(lstat(in(&t, "link"), &st), 0);
+    cr_expect(S_ISLNK(st.st_mode));
+    cr_expect_str_eq(read_file(in(&t, "target.json")), "{}\n");
+    tmpdir_remove(&t);
+}
+
+Test(outfile, a_symlink_loop_is_refused)
+{
+    tmpdir t;
+    tmpdir_make(&t);
+    cr_assert_eq(symlink("b", in(&t, "a")), 0);
+    cr_assert_eq(symlink("a", in(&t, "b")), 0);
+    sim_outfile o;
+    errno = 0;
+    cr_expect_eq(sim_outfile_open(&o, in(&t, "a")), -1);
+    cr_expect_eq(errno, ELOOP);
+    char ls[256];
+    cr_expect_str_eq(listing(&t, ls, sizeof ls), "a b");
+    tmpdir_remove(&t);
+}
+
+Test(outfile, a_device_is_written_directly_and_stays_a_device)
+{
+    /* As root a rename over /dev/null would replace the system's /dev/null. */
+    struct stat before, after;
+    cr_assert_eq(stat("/dev/null", &before), 0);
+    sim_outfile o;
+    cr_assert_eq(sim_outfile_open(&o, "/dev/null"), 0);
+    cr_expect_null(o.tmp, "a temporary file for a device");
+    fputs("report\n", o.fp);
+    cr_assert_eq(sim_outfile_commit(&o), 0);
+    cr_assert_eq(stat("/dev/null", &after), 0);
+    cr_expect(S_ISCHR(after.st_mode));
+    cr_expect_eq(before.st_rdev, after.st_rdev);
+    cr_expect_eq(before.st_ino, after.st_ino);
+}
+
+Test(outfile, a_fifo_is_written_directly)
+{
+    tmpdir t;
+    tmpdir_make(&t);
+    cr_assert_eq(mkfifo(in(&t, "pipe"), 0600), 0);
+    char fifo[384];
+    snprintf(fifo, sizeof fifo, "%s", in(&t, "pipe"));
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) { /* the reader: what it reads is its exit status */
+        FILE *f = fopen(fifo, "r");
+        char buf[64] = "";
+        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        buf[n] = '\0';
+        _exit(strcmp(buf, "through the pipe\n") == 0 ? 0 : 1);
+    }
+    sim_outfile o;
+    cr_assert_eq(sim_outfile_open(&o, fifo), 0);
+    cr_expect_null(o.tmp);
+    fputs("through the pipe\n", o.fp);
+    cr_assert_eq(sim_outfile_commit(&o), 0);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the reader got something else");
+    struct stat st;
+    cr_assert_eq(lstat(fifo, &st), 0);
+    cr_expect(S_ISFIFO(st.st_mode), "the FIFO was replaced");
+    tmpdir_remove(&t);
+}
+
+Test(outfile, a_fatal_signal_removes_the_temporary_file)
+{
+    tmpdir t;
+    tmpdir_make(&t);
+    char path[384];
+    snprintf(path, sizeof path, "%s", in(&t, "report.txt"));
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        sim_outfile o;
+        if (sim_outfile_open(&o, path) < 0)
+            _exit(2);
+        fputs("half", o.fp);
+        fflush(o.fp);
+        raise(SIGTERM);
+        _exit(3); /* not reached: the handler re-raises with the default action */
+    }
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "the child did not die of it");
+    char ls[256];
+    cr_expect_str_eq(listing(&t, ls, sizeof ls), "", "temporary files left behind");
+    tmpdir_remove(&t);
+}
+
+Test(outfile, a_replaced_file_keeps_its_permissions)
+{
+    tmpdir t;
+    tmpdir_make(&t);
+    write_file(in(&t, "r.txt"), "old\n");
+    cr_assert_eq(chmod(in(&t, "r.txt"), 0604), 0);
+    sim_outfile o;
+    cr_assert_eq(sim_outfile_open(&o, in(&t, "r.txt")), 0);
+    cr_assert_eq(sim_outfile_commit(&o), 0);
+    struct stat st;
+    cr_assert_eq(stat(in(&t, "r.txt"), &st), 0);
+    cr_expect_eq(st.st_mode & 0777, 0604, "mode %o", st.st_mode & 0777);
     tmpdir_remove(&t);
 }
 

@@ -34,7 +34,7 @@ static const model_node *node(fixture *f, const char *yaml)
 {
     model_node **docs;
     size_t n;
-    cr_assert_eq(model_yaml_parse(f->a, "s.yaml", yaml, strlen(yaml), f->errs, &docs, &n), 0);
+    cr_assert_eq(model_yaml_parse(f->a, "s.yaml", yaml, strlen(yaml), NULL, f->errs, &docs, &n), 0);
     cr_assert_eq(n, 1);
     return docs[0];
 }

@@ -12,13 +12,27 @@
 #include "model/error.h"
 #include "model/scenario.h"
 
+/* Limits on what a scenario may build (docs/manual.md, "Limits").  Each is checked as the
+ * input is read, so a short file asking for more is refused at once, with a message that
+ * names the limit and the place that passed it. */
+#define MODEL_LOAD_MAX_VALUES 2000000 /* YAML values in the scenario and all its includes */
+#define MODEL_MAX_DATAPLANES 100000   /* from `services` counts and Dataplane resources */
+#define MODEL_MAX_POLICIES 100000     /* route policies and gateways of every mesh */
+#define MODEL_MAX_BACKEND_REFS 1000000 /* backendRefs over every route policy */
+#define MODEL_MAX_FLOWS 100000        /* traffic entries */
+#define MODEL_MAX_EXPECTS 100000      /* expect entries */
+
+/* The name standard input gets in messages when the scenario file is `-`. */
+#define MODEL_STDIN_NAME "<stdin>"
+
 typedef struct model_load_options {
     int kuma_minor; /* > 0: overrides the scenario's `kuma:` (--kuma-version 2.N) */
     bool has_seed;  /* --seed overrides the scenario's `seed:` */
     uint64_t seed;
 } model_load_options;
 
-/* Loads the scenario file at `path` (includes relative to it).  Returns the scenario, to
+/* Loads the scenario file at `path` (includes relative to it), or standard input when
+ * `path` is "-" (includes relative to the working directory).  Returns the scenario, to
  * be freed with model_scenario_free, or NULL when `errs` holds at least one error.
  * Warnings (skipped resource types, ignored fields) may be recorded either way.
  * `opts` may be NULL. */

@@ -7,8 +7,12 @@
  * merged value still knows the file and line it came from, so `--explain` can point at it.
  *
  * Aliases share the anchored node instead of copying it, and every node records the
- * number of nodes it stands for once aliases are expanded; a document whose expanded size
- * passes MODEL_NODE_MAX_EXPANDED is refused, so an alias bomb costs nothing to reject.
+ * number of nodes it stands for once aliases are expanded.  Every value counts against a
+ * budget as it is read (a container when it opens, an alias for all it stands for): a
+ * document of more than MODEL_NODE_MAX_EXPANDED values is refused at the value that
+ * passes the limit, so neither an alias bomb nor a flood of empty `[]` costs more than
+ * the limit to reject.  A load of several files can share a budget over all of them
+ * (model_yaml_budget).
  */
 #ifndef MODEL_NODE_H
 #define MODEL_NODE_H
@@ -30,30 +34,50 @@ typedef enum model_node_kind {
 } model_node_kind;
 
 typedef struct model_node model_node;
+/* Laid out in 64 bytes: a flood of values costs what the budget above allows and no more. */
 struct model_node {
     model_node_kind kind;
+    /* Values this node stands for with aliases expanded (itself included); saturates. */
+    uint32_t expanded;
     model_mark mark;
     /* Scalars: the text (NUL-terminated; `len` bytes, may contain NUL), and whether it was
      * written plain (unquoted): only plain scalars can be numbers, booleans or null. */
     const char *text;
-    size_t len;
-    bool plain;
-    /* Sequences: items[0..n).  Mappings: keys[i] (scalars) -> items[i], in written order. */
-    size_t n;
+    /* Sequences: items[0..n).  Mappings: keys[i] (scalars) -> items[i], in written order.
+     * Scalars have n == 0. */
     model_node **items;
     model_node **keys;
-    /* Nodes this one stands for with aliases expanded (itself included). */
-    uint64_t expanded;
+    size_t n;
+    uint32_t len;
+    bool plain;
 };
+
+/* A budget of values shared by every document parsed with it (a scenario and its
+ * includes).  `used` grows as values are read; parsing fails once it passes `total`. */
+typedef struct model_yaml_budget {
+    uint64_t total;
+    uint64_t used;
+} model_yaml_budget;
 
 /* Parses every document of `data` (`len` bytes, a file called `file` in messages; the
  * string must outlive the arena's use of marks).  On success returns 0 and sets *docs to
  * an arena-owned array of *ndocs roots (empty documents are left out).  On a YAML syntax
- * error, a duplicate key, a non-scalar key, a merge key, too deep nesting, an alias inside
- * the node it names (a cycle) or an alias bomb, records the problem in `errs` and returns
- * -1. */
+ * error, bad bytes, a duplicate key, a non-scalar key, a merge key, too deep nesting, an
+ * alias inside the node it names (a cycle), a document over MODEL_NODE_MAX_EXPANDED
+ * values or a spent `budget` (which may be NULL), records the problem in `errs` and
+ * returns -1. */
 int model_yaml_parse(model_arena *a, const char *file, const char *data, size_t len,
-                     model_errors *errs, model_node ***docs, size_t *ndocs);
+                     model_yaml_budget *budget, model_errors *errs, model_node ***docs,
+                     size_t *ndocs);
+
+/* Same, reading the file open on `fd` (which must be a regular file: an error is placed by
+ * reading it again) from its current position as libyaml asks for bytes, so only the
+ * nodes stay in memory.  Refuses a file of more than `max_bytes` bytes.  `budget` may be
+ * NULL.  Bad bytes (NUL, control characters, invalid UTF-8) are reported at their line
+ * and column.  The caller keeps `fd` and closes it. */
+int model_yaml_parse_fd(model_arena *a, const char *file, int fd, uint64_t max_bytes,
+                        model_yaml_budget *budget, model_errors *errs, model_node ***docs,
+                        size_t *ndocs);
 
 /* The value of `key` in mapping `map`, or NULL if `map` is NULL, not a mapping, or lacks it. */
 model_node *model_node_get(const model_node *map, const char *key);
