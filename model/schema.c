@@ -299,6 +299,7 @@ int schema_parse_duration(const char *s, uint64_t *ns)
                  {"m", 60000000000ULL},
                  {"h", 3600000000000ULL}};
     uint64_t total = 0;
+    bool over = false; /* well formed so far, but past the maximum */
     if (!strcmp(s, "0")) {
         *ns = 0;
         return 0;
@@ -310,8 +311,10 @@ int schema_parse_duration(const char *s, uint64_t *ns)
         const char *start = s;
         while (*s >= '0' && *s <= '9') {
             if (v > (UINT64_MAX - 9) / 10)
-                return -1;
-            v = v * 10 + (uint64_t)(*s++ - '0');
+                over = true;
+            else
+                v = v * 10 + (uint64_t)(*s - '0');
+            s++;
         }
         if (s == start)
             return -1;
@@ -327,14 +330,15 @@ int schema_parse_duration(const char *s, uint64_t *ns)
             return -1;
         s += best_len;
         if (v && units[best].ns > UINT64_MAX / v)
-            return -1;
-        if (total > UINT64_MAX - v * units[best].ns)
-            return -1;
-        total += v * units[best].ns;
+            over = true;
+        else if (total > UINT64_MAX - v * units[best].ns)
+            over = true;
+        else
+            total += v * units[best].ns;
     }
-    /* Durations stay below 2^62 ns (~146 years) so sums of them never overflow. */
-    if (total > (1ULL << 62))
-        return -1;
+    /* Durations stay below 2^63 ns, so a sum of two never overflows the clock. */
+    if (over || total > SCHEMA_MAX_DURATION_NS)
+        return -2;
     *ns = total;
     return 0;
 }
@@ -342,9 +346,14 @@ int schema_parse_duration(const char *s, uint64_t *ns)
 int schema_duration(schema_ctx *c, const model_node *n, uint64_t *ns)
 {
     char buf[80];
-    if (n && n->kind == MODEL_NODE_SCALAR && !model_node_is_null(n) &&
-        schema_parse_duration(n->text, ns) == 0)
+    int rc = n && n->kind == MODEL_NODE_SCALAR && !model_node_is_null(n)
+                 ? schema_parse_duration(n->text, ns)
+                 : -1;
+    if (rc == 0)
         return 0;
+    if (rc == -2)
+        return schema_fail(c, n, "at most %s (about 292 years), got %s", SCHEMA_MAX_DURATION,
+                           shown(n, buf, sizeof buf));
     return schema_fail(c, n,
                        "expected a duration such as 30s, 1m30s or 250ms (units ns, us, ms, "
                        "s, m, h), got %s",
@@ -367,7 +376,14 @@ int schema_rate(schema_ctx *c, const model_node *n, uint64_t *count, uint64_t *u
                                 : !strcmp(slash + 1, "m") ? 60000000000ULL
                                 : !strcmp(slash + 1, "h") ? 3600000000000ULL
                                                           : 0;
-                if (unit && parse_u64(num, 1000000000000ULL, &v) == 0 && v > 0) {
+                if (unit && parse_u64(num, UINT64_MAX, &v) == 0 && v > 0) {
+                    /* At most one arrival per nanosecond: the clock's resolution.  A
+                     * faster rate would need arrivals at the same instant. */
+                    if (v > unit)
+                        return schema_fail(c, n,
+                                           "at most 1000000000/s (one connection per "
+                                           "nanosecond, the clock's resolution), got %s",
+                                           shown(n, buf, sizeof buf));
                     *count = v;
                     *unit_ns = unit;
                     return 0;

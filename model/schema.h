@@ -68,9 +68,15 @@ const char *schema_suggest_n(const char *word, const char *const *candidates, si
 int schema_string(schema_ctx *c, const model_node *n, const char **out);
 int schema_uint(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out);
 int schema_bool(schema_ctx *c, const model_node *n, bool *out);
-/* `1m30s`, `500ms`, `0s`: integer + unit (ns|us|ms|s|m|h), concatenated; plain `0` too. */
+/* The longest duration a scenario may write: Go's time.Duration maximum in whole seconds
+ * (2^63 ns less a fraction), so that a sum of two durations fits the 64-bit clock. */
+#define SCHEMA_MAX_DURATION "2562047h47m16s"
+#define SCHEMA_MAX_DURATION_NS 9223372036000000000ULL
+
+/* `1m30s`, `500ms`, `0s`: integer + unit (ns|us|ms|s|m|h), concatenated; plain `0` too;
+ * at most SCHEMA_MAX_DURATION (a longer one fails with "at most ..."). */
 int schema_duration(schema_ctx *c, const model_node *n, uint64_t *ns);
-/* `N/s`, `N/m`, `N/h` (N > 0). */
+/* `N/s`, `N/m`, `N/h` (N > 0), at most one per nanosecond. */
 int schema_rate(schema_ctx *c, const model_node *n, uint64_t *count, uint64_t *unit_ns);
 /* A percentage 0..100 with at most three decimals, in thousandths. */
 int schema_percent(schema_ctx *c, const model_node *n, uint32_t *milli);
@@ -83,7 +89,8 @@ typedef enum schema_tag_mode {
 /* A string -> string mapping as a sorted tag map, checked as `mode` says. */
 int schema_tags(schema_ctx *c, const model_node *n, schema_tag_mode mode, model_tags *out);
 
-/* Parses a duration string (no node); returns -1 if malformed or out of range. */
+/* Parses a duration string (no node); returns -1 if malformed, -2 if longer than
+ * SCHEMA_MAX_DURATION (*ns untouched then). */
 int schema_parse_duration(const char *s, uint64_t *ns);
 
 #endif

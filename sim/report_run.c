@@ -100,9 +100,6 @@ static json_t *json_window(const sim_flow_result *f, const sim_window *w)
     json_object_set_new(route, "policies", pol);
     json_object_set_new(o, "route", route);
     json_object_set_new(o, "total", json_integer((json_int_t)w->total));
-    uint64_t held_total = 0;
-    for (size_t k = 0; k < f->n_outcomes; k++)
-        held_total += w->held_ns[k];
     json_t *backends = json_array();
     for (size_t k = 0; k < f->n_outcomes; k++) {
         const sim_outcome *out = &f->outcomes[k];
@@ -118,9 +115,8 @@ static json_t *json_window(const sim_flow_result *f, const sim_window *w)
         json_array_append_new(ci, json_number(lo));
         json_array_append_new(ci, json_number(hi));
         json_object_set_new(b, "ci", ci);
-        json_object_set_new(
-            b, "active_share",
-            json_number(held_total ? (double)w->held_ns[k] / (double)held_total : 0.0));
+        double active = sim_window_active_share(w, f->n_outcomes, k);
+        json_object_set_new(b, "active_share", json_number(isnan(active) ? 0.0 : active));
         json_object_set_new(b, "peak_active", json_integer((json_int_t)f->peak_active[k]));
         json_array_append_new(backends, b);
     }
@@ -217,9 +213,6 @@ static void text_window(FILE *out, const sim_flow_result *f, const sim_window *w
             wn = strlen(f->outcomes[k].name);
     fprintf(out, "  %-*s  %10s  %8s  %10s  %8s  %19s  %9s  %8s  %6s\n", (int)wn, "BACKEND",
             "WEIGHT", "EXPECTED", "COUNT", "OBSERVED", "95% CI", "DEVIATION", "ACTIVE", "PEAK");
-    uint64_t held_total = 0;
-    for (size_t k = 0; k < f->n_outcomes; k++)
-        held_total += w->held_ns[k];
     for (size_t k = 0; k < f->n_outcomes; k++) {
         const sim_outcome *o = &f->outcomes[k];
         double lo, hi, share = share_of(w->count[k], w->total);
@@ -230,9 +223,9 @@ static void text_window(FILE *out, const sim_flow_result *f, const sim_window *w
         else
             snprintf(weight, sizeof weight, "-");
         char active[16] = "-"; /* no connection stayed open: nothing was active */
-        if (held_total)
-            snprintf(active, sizeof active, "%.3f%%",
-                     100.0 * (double)w->held_ns[k] / (double)held_total);
+        double act = sim_window_active_share(w, f->n_outcomes, k);
+        if (!isnan(act))
+            snprintf(active, sizeof active, "%.3f%%", 100.0 * act);
         fprintf(
             out,
             "  %-*s  %10s  %7.3f%%  %10llu  %7.3f%%  [%7.3f%%, %7.3f%%]  %+8.3f%%  %8s  %6llu\n",
@@ -333,9 +326,6 @@ static int report_csv(FILE *out, const sim_result *r)
         for (size_t k = 0; k < f->n_windows; k++) {
             const sim_window *w = &f->windows[k];
             window_stats st = stats_of(f, w);
-            uint64_t held_total = 0;
-            for (size_t o = 0; o < f->n_outcomes; o++)
-                held_total += w->held_ns[o];
             for (size_t o = 0; o < f->n_outcomes; o++) {
                 const sim_outcome *oc = &f->outcomes[o];
                 double lo, hi;
@@ -365,7 +355,8 @@ static int report_csv(FILE *out, const sim_result *r)
                 fputc(',', out);
                 csv_double(out, hi);
                 fputc(',', out);
-                csv_double(out, held_total ? (double)w->held_ns[o] / (double)held_total : 0.0);
+                double active = sim_window_active_share(w, f->n_outcomes, o);
+                csv_double(out, isnan(active) ? 0.0 : active);
                 fprintf(out, ",%llu,", (unsigned long long)f->peak_active[o]);
                 if (st.chi_ok) {
                     csv_double(out, st.chi.statistic);

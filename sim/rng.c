@@ -87,16 +87,21 @@ void sim_rng_seed_flow(sim_rng *r, uint64_t scenario_seed, const char *flow_name
     sim_rng_seed(r, get_le64(digest), get_le64(digest + 8));
 }
 
-uint64_t sim_rng_exponential_ns(sim_rng *r, double mean_ns)
+double sim_rng_exponential(sim_rng *r, double mean)
 {
     /* Draw first, so that the stream advances by the same two outputs whatever the mean. */
     uint64_t k = sim_rng_next64(r) >> 11;
-    if (!(mean_ns > 0))
+    if (!(mean > 0))
         return 0;
     /* u in (0, 1]: adding one moves the zero of [0, 1) to the top, so log(u) is finite
      * and -log(u) >= 0 (exactly 0 when every bit was 1). */
     double u = (double)(k + 1) * 0x1p-53;
-    double x = -log(u) * mean_ns;
+    return -log(u) * mean;
+}
+
+uint64_t sim_rng_exponential_ns(sim_rng *r, double mean_ns)
+{
+    double x = sim_rng_exponential(r, mean_ns);
     /* 2^64 is the first double that does not fit; converting it or above is undefined. */
     if (!(x < 0x1p64))
         return UINT64_MAX;

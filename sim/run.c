@@ -21,6 +21,7 @@
 #include "sim/traffic.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,7 +45,8 @@ typedef struct flow_state {
     uint64_t *active; /* per outcome: connections open now */
     /* The hot path's view of the result: window 0 (every arrival) and per-outcome flags,
      * cached here so an arrival touches few cache lines. */
-    uint64_t *count0, *held0;
+    uint64_t *count0;
+    sim_u128 *held0;
     uint64_t total0;
     bool *failed;
     bool more_windows;
@@ -216,7 +218,7 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
     }
     for (size_t k = 0; k < res->n_windows; k++) {
         res->windows[k].count = model_arena_alloc(a, res->n_outcomes * sizeof(uint64_t));
-        res->windows[k].held_ns = model_arena_alloc(a, res->n_outcomes * sizeof(uint64_t));
+        res->windows[k].held_ns = model_arena_alloc(a, res->n_outcomes * sizeof(sim_u128));
     }
     st->count0 = res->windows[0].count;
     st->held0 = res->windows[0].held_ns;
@@ -370,6 +372,14 @@ void sim_result_free(sim_result *r)
 {
     if (r)
         model_arena_free(r->arena);
+}
+
+double sim_window_active_share(const sim_window *w, size_t n_outcomes, size_t o)
+{
+    sim_u128 total = 0;
+    for (size_t k = 0; k < n_outcomes; k++)
+        total += w->held_ns[k];
+    return total ? (double)w->held_ns[o] / (double)total : NAN;
 }
 
 const sim_window *sim_flow_window(const sim_flow_result *f, uint64_t start_ns, uint64_t end_ns)

@@ -95,6 +95,7 @@ static void hand_run(uint64_t seed, const char *flow, const enum draw order[3], 
     sim_rng rng;
     sim_rng_seed_flow(&rng, seed, flow);
     uint64_t now = 0;
+    double frac = 0;
     for (size_t i = 0; i < n; i++) {
         size_t src = i % 2;
         out[i].at = now;
@@ -107,9 +108,12 @@ static void hand_run(uint64_t seed, const char *flow, const enum draw order[3], 
             case DRAW_HOLD:
                 (void)sim_rng_exponential_ns(&rng, 500e6);
                 break;
-            case DRAW_GAP:
-                gap = sim_rng_exponential_ns(&rng, 1e9);
+            case DRAW_GAP: { /* with the fraction carried, as traffic.h does */
+                double x = sim_rng_exponential(&rng, 1e9) + frac;
+                gap = (uint64_t)x;
+                frac = x - (double)gap;
                 break;
+            }
             }
         }
         now += gap;
@@ -429,6 +433,27 @@ static const char window_mesh[] =
     "  - {flow: w, window: [9s, 1h], failed: 0}\n"
     "  - {flow: w, window: [10s, 1h], failed: 0}\n"
     "  - {flow: other, window: [0s, 3s], failed: 0}\n";
+
+Test(run, connection_time_of_million_hour_holds_does_not_wrap)
+{
+    /* Holds of 10^6 h (3.6e18 ns): five of them pass 2^64.  With constant holds every
+     * connection is open as long as any other, so the active share is the count share. */
+    model_scenario *s = simfx_load("scenario: t\n" MESH_SPLIT
+                                   "traffic:\n"
+                                   "  - {name: w, from: web, to: api, connections: 1000, rate: 10/s,\n"
+                                   "     hold: {constant: 1000000h}}\n");
+    sim_result *r = simfx_run(s);
+    const sim_flow_result *f = &r->flows[0];
+    const sim_window *w = &f->windows[0];
+    for (size_t o = 0; o < f->n_outcomes; o++) {
+        cr_expect_eq(w->held_ns[o], (sim_u128)w->count[o] * 3600000000000000000ULL);
+        double count_share = (double)w->count[o] / (double)w->total;
+        cr_expect_float_eq(sim_window_active_share(w, f->n_outcomes, o), count_share, 1e-12,
+                           "%s", f->outcomes[o].name);
+    }
+    sim_result_free(r);
+    model_scenario_free(s);
+}
 
 Test(run, windows_count_arrivals_in_start_to_end)
 {

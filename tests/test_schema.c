@@ -60,7 +60,10 @@ Test(schema, durations)
         {"2h", 7200000000000ULL},
         {"1h1m1s1ms1us1ns", 3661001001001ULL},
         {"30s", 30000000000ULL},
-        {"1000000h", 3600000000000000000ULL}, /* below the 2^62 ns ceiling */
+        {"1000000h", 3600000000000000000ULL},
+        {"2000000h", 7200000000000000000ULL},
+        {"2562047h47m16s", 9223372036000000000ULL}, /* the longest (SCHEMA_MAX_DURATION) */
+        {"9223372036000000000ns", 9223372036000000000ULL},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         uint64_t ns = 1;
@@ -86,16 +89,38 @@ Test(schema, durations_refused)
         "00",
         "+1s",
         "1S",
-        "2000000h",               /* 7.2e18 ns: past 2^62 */
-        "18446744073709551616ns", /* past 2^64 while reading digits */
-        "5124096h",               /* 1.8447e19 ns: the product overflows */
-        "4611686018427387904ns1ns",
+        "18446744073709551616x", /* malformed wins over too long */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint64_t ns = 7;
         cr_expect_eq(schema_parse_duration(bad[i], &ns), -1, "\"%s\" accepted", bad[i]);
         cr_expect_eq(ns, 7, "\"%s\" wrote the output", bad[i]);
     }
+    /* Well formed but longer than SCHEMA_MAX_DURATION: -2, so the message can say so. */
+    static const char *const too_long[] = {
+        "2562047h47m17s",
+        "9223372036000000001ns",
+        "18446744073709551616ns", /* past 2^64 while reading digits */
+        "5124096h",               /* 1.8447e19 ns: the product overflows */
+        "9223372036000000000ns1ns",
+        "18446744073709551615ns1ns", /* the sum overflows */
+    };
+    for (size_t i = 0; i < sizeof too_long / sizeof too_long[0]; i++) {
+        uint64_t ns = 7;
+        cr_expect_eq(schema_parse_duration(too_long[i], &ns), -2, "\"%s\"", too_long[i]);
+        cr_expect_eq(ns, 7, "\"%s\" wrote the output", too_long[i]);
+    }
+}
+
+Test(schema, a_too_long_duration_gives_the_maximum)
+{
+    fixture f = fixture_new(NULL);
+    size_t old = schema_push_key(&f.c, "hold");
+    uint64_t ns;
+    cr_expect_eq(schema_duration(&f.c, node(&f, "3000000h"), &ns), -1);
+    cr_expect_str_eq(last(&f), "hold: at most 2562047h47m16s (about 292 years), got \"3000000h\"");
+    schema_pop(&f.c, old);
+    fixture_free(&f);
 }
 
 Test(schema, duration_message_names_the_value)
@@ -127,7 +152,9 @@ Test(schema, rates)
         {"30/m", 30, 60000000000ULL},
         {"100/h", 100, 3600000000000ULL},
         {"1/s", 1, 1000000000ULL},
-        {"1000000000000/s", 1000000000000ULL, 1000000000ULL},
+        {"1000000000/s", 1000000000ULL, 1000000000ULL}, /* one per nanosecond */
+        {"60000000000/m", 60000000000ULL, 60000000000ULL},
+        {"3600000000000/h", 3600000000000ULL, 3600000000000ULL},
     };
     fixture f = fixture_new(NULL);
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
@@ -137,15 +164,15 @@ Test(schema, rates)
         cr_expect_eq(unit, ok[i].unit, "%s", ok[i].text);
     }
     cr_expect_eq(model_errors_size(f.errs), 0);
-    static const char *const bad[] = {"0/s",  "1/d",  "/s",    "1.5/s", "500",
-                                      "500/", "-1/s", "1/sec", "x/s",   "1000000000001/s"};
+    static const char *const bad[] = {"0/s",  "1/d",  "/s",    "1.5/s", "500",          "500/",
+                                      "-1/s", "1/sec", "x/s",  "60000000001/m", "1000000000001/s"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint64_t count = 0, unit = 0;
         cr_expect_eq(schema_rate(&f.c, node(&f, bad[i]), &count, &unit), -1, "%s", bad[i]);
     }
     cr_expect_eq(model_errors_count(f.errs), sizeof bad / sizeof bad[0]);
-    cr_expect_str_eq(last(&f), "expected a rate such as 500/s, 30/m or 100/h (at least 1), got "
-                               "\"1000000000001/s\"");
+    cr_expect_str_eq(last(&f), "at most 1000000000/s (one connection per nanosecond, the clock's "
+                               "resolution), got \"1000000000001/s\"");
     fixture_free(&f);
 }
 

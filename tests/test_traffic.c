@@ -134,6 +134,16 @@ Test(traffic, stream_is_the_flows_own)
     cr_expect_not(same_rng(&t.rng, &want), "the name matters");
 }
 
+/* A Poisson gap as traffic.h documents it: the exponential draw plus the fraction carried
+ * from the gap before, in whole nanoseconds. */
+static uint64_t gap_with_carry(sim_rng *r, double mean, double *frac)
+{
+    double x = sim_rng_exponential(r, mean) + *frac;
+    uint64_t gap = (uint64_t)x;
+    *frac = x - (double)gap;
+    return gap;
+}
+
 /* The documented order, replayed by hand: per connection one 64-bit pick draw, then the
  * exponential hold (one 64-bit draw), then the Poisson gap (one 64-bit draw). */
 Test(traffic, draw_order_is_pick_then_hold_then_gap)
@@ -149,12 +159,13 @@ Test(traffic, draw_order_is_pick_then_hold_then_gap)
     sim_rng hand;
     sim_rng_seed_flow(&hand, 1234, "canary");
     uint64_t now = 7 * SEC;
+    double frac = 0;
     for (int i = 0; i < 200; i++) {
         cr_assert(sim_traffic_pending(&t));
         cr_assert_eq(t.next_ns, now, "arrival %d", i);
         uint64_t pick_hand = sim_rng_next64(&hand);
         uint64_t hold_hand = sim_rng_exponential_ns(&hand, 300000000.0);
-        uint64_t gap_hand = sim_rng_exponential_ns(&hand, (double)SEC / 500.0);
+        uint64_t gap_hand = gap_with_carry(&hand, (double)SEC / 500.0, &frac);
 
         cr_assert_eq(sim_rng_next64(&t.rng), pick_hand, "pick of connection %d", i);
         cr_assert_eq(sim_traffic_hold(&t), hold_hand, "hold of connection %d", i);
@@ -213,13 +224,48 @@ Test(traffic, poisson_gaps_keep_fractional_means)
     sim_rng hand;
     sim_rng_seed_flow(&hand, 77, "thirds");
     uint64_t now = 0;
+    double frac = 0;
     for (int i = 0; i < 4; i++) {
         (void)sim_rng_next64(&t.rng);
         (void)sim_rng_next64(&hand);
         sim_traffic_advance(&t);
-        now += sim_rng_exponential_ns(&hand, 1e9 / 3.0);
+        now += gap_with_carry(&hand, 1e9 / 3.0, &frac);
         cr_assert_eq(t.next_ns, now);
     }
+}
+
+Test(traffic, fast_poisson_rates_are_not_biased_by_whole_nanoseconds)
+{
+    /* 666666666/s: a mean gap of 1.5 ns.  Truncating each gap would make the mean about
+     * 1.0 ns (a third too fast); the carried fraction keeps it at 1.5 ns.  10^6 gaps: the
+     * standard error of the mean is 1.5 ns / 1000. */
+    const uint64_t n = 1000000;
+    model_flow f = flow("fast", 666666666, SEC, MODEL_ARRIVAL_POISSON);
+    f.connections = n + 1;
+    sim_traffic t;
+    sim_traffic_init(&t, &f, 9);
+    for (uint64_t i = 0; i < n; i++) {
+        (void)sim_rng_next64(&t.rng);
+        sim_traffic_advance(&t);
+    }
+    double mean = (double)t.next_ns / (double)n, want = 1e9 / 666666666.0;
+    cr_expect(fabs(mean - want) < 5 * want / 1000, "mean gap %.4f ns, want %.4f", mean, want);
+}
+
+Test(traffic, one_per_nanosecond_still_advances_the_clock)
+{
+    /* The fastest rate the loader accepts: the clock moves by about n ns over n arrivals. */
+    const uint64_t n = 100000;
+    model_flow f = flow("fastest", 1000000000ULL, SEC, MODEL_ARRIVAL_POISSON);
+    f.connections = n + 1;
+    sim_traffic t;
+    sim_traffic_init(&t, &f, 3);
+    for (uint64_t i = 0; i < n; i++) {
+        (void)sim_rng_next64(&t.rng);
+        sim_traffic_advance(&t);
+    }
+    cr_expect(t.next_ns > n * 95 / 100 && t.next_ns < n * 105 / 100, "%llu ns",
+              (unsigned long long)t.next_ns);
 }
 
 Test(traffic, stop_bounds_arrivals_before_it)

@@ -62,6 +62,10 @@ static inline uint64_t sim_rng_next64(sim_rng *r)
     return (hi << 32) | lo;
 }
 
+/* Returns an exponentially distributed value with mean `mean`: -log(u) * mean, u as below.
+ * Consumes exactly two 32-bit draws; mean <= 0 returns 0. */
+double sim_rng_exponential(sim_rng *r, double mean);
+
 /* Returns an exponentially distributed duration with mean `mean_ns`, in whole
  * nanoseconds: floor(-log(u) * mean_ns) with u = (k + 1) / 2^53 in (0, 1], k the top 53
  * bits of one sim_rng_next64 draw (so log(0) never happens; the largest result is about

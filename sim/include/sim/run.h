@@ -31,14 +31,22 @@ typedef struct sim_outcome {
     double expected; /* configured share, averaged over the sources (0..1) */
 } sim_outcome;
 
+/* Sums of connection time: 128 bits, so that even holds of a million hours over billions
+ * of connections add up exactly (a 64-bit sum wraps after five such holds). */
+typedef unsigned __int128 sim_u128;
+
 /* Counts of one time window of a flow: connections arriving in [start_ns, end_ns). */
 typedef struct sim_window {
     uint64_t start_ns, end_ns;
     uint64_t total;
     uint64_t *count;   /* per outcome */
-    uint64_t *held_ns; /* per outcome: the whole holds of the connections that arrived
+    sim_u128 *held_ns; /* per outcome: the whole holds of the connections that arrived
                         * in the window, even past its end (the active share, run.c) */
 } sim_window;
+
+/* Outcome `o`'s share of the connection time of window `w` (of a flow with `n_outcomes`
+ * outcomes), or NAN when no connection stayed open at all. */
+double sim_window_active_share(const sim_window *w, size_t n_outcomes, size_t o);
 
 typedef struct sim_flow_result {
     const model_flow *flow;

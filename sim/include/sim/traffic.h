@@ -20,6 +20,7 @@ typedef struct sim_traffic {
     sim_rng rng;
     model_arrival arrival;
     double mean_gap_ns;    /* Poisson: unit / count */
+    double gap_frac;       /* Poisson: the fraction of a ns carried to the next gap */
     uint64_t gap_q, gap_r; /* uniform: unit = q * count + r, spread exactly */
     uint64_t gap_den, gap_acc;
     model_hold_kind hold;
@@ -60,7 +61,17 @@ static inline void sim_traffic_advance(sim_traffic *t)
     uint64_t gap;
     t->emitted++;
     if (t->arrival == MODEL_ARRIVAL_POISSON) {
-        gap = sim_rng_exponential_ns(&t->rng, t->mean_gap_ns);
+        /* Gaps are whole nanoseconds, but the fraction each one drops is carried into the
+         * next, so the clock keeps the drawn times to within a nanosecond and a fast rate
+         * (a mean gap of a few ns) is not biased upwards by truncation. */
+        double x = sim_rng_exponential(&t->rng, t->mean_gap_ns) + t->gap_frac;
+        if (x < 0x1p64) {
+            gap = (uint64_t)x;
+            t->gap_frac = x - (double)gap;
+        } else {
+            gap = UINT64_MAX;
+            t->gap_frac = 0;
+        }
     } else {
         /* Exact even spacing: q ns per arrival, plus one more ns whenever the remainders
          * add up to a whole count, so n arrivals span exactly n * unit / count. */
