@@ -4,6 +4,7 @@
 #include "model/error.h"
 #include "model/arena.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,4 +123,56 @@ void model_errors_print(const model_errors *errs, FILE *out)
     }
     if (errs->dropped)
         fprintf(out, "splitsim: %zu more problems not shown\n", errs->dropped);
+}
+
+/* Letters equal but for case cost nothing: `backendrefs` is no mistake worth a hint. */
+static bool same_letter(char x, char y)
+{
+    return x == y || (isalpha((unsigned char)x) && tolower((unsigned char)x) == tolower((unsigned char)y));
+}
+
+/* Optimal string alignment distance (Damerau-Levenshtein without repeated edits of one
+ * substring), bounded: names here are a few dozen bytes. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 64;
+    size_t d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = same_letter(a[i - 1], b[j - 1]) ? 0 : 1;
+            size_t best = d[i - 1][j - 1] + cost;
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && same_letter(a[i - 1], b[j - 2]) &&
+                same_letter(a[i - 2], b[j - 1]) && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1; /* two neighbours swapped */
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+const char *model_suggest(const char *word, const char *const *candidates, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = distance(word, candidates[i]);
+        size_t longer = strlen(word) > strlen(candidates[i]) ? strlen(word) : strlen(candidates[i]);
+        size_t limit = longer <= 4 ? 1 : longer <= 8 ? 2 : 3;
+        /* Some letters must stay: `b` is one edit from `c`, and no hint at all. */
+        if (d <= limit && d < longer && d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    return best;
 }

@@ -116,7 +116,7 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
                     model_arena_alloc(s->arena, (s->n_dataplanes + 1) * sizeof *names);
                 for (size_t i = 0; i < s->n_dataplanes; i++)
                     names[i] = s->dataplanes[i].name;
-                const char *hint = schema_suggest_n(f->from, names, s->n_dataplanes);
+                const char *hint = model_suggest(f->from, names, s->n_dataplanes);
                 return schema_fail(c, dp, "no dataplane '%s' in mesh '%s'%s", f->from, s->mesh,
                                    schema_hint(c, hint));
             }
@@ -142,9 +142,7 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
             f->listener_port = (uint32_t)port;
             if (rc)
                 return -1;
-            return schema_fail(c, n,
-                               "traffic from builtin gateways is not simulated by this "
-                               "version of splitsim");
+            return schema_fail(c, n, "%s", model_unsimulated_message(MODEL_UNSIM_GATEWAY_TRAFFIC));
         }
     } else {
         return -1;
@@ -152,7 +150,7 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
     if (!model_scenario_has_service(s, f->from) && service_refused(refused, f->from))
         return -1; /* the service's own problem has been reported */
     if (!model_scenario_has_service(s, f->from)) {
-        const char *hint = schema_suggest_n(f->from, svcs, nsvc);
+        const char *hint = model_suggest(f->from, svcs, nsvc);
         return schema_fail(c, n, "no service '%s' in mesh '%s'%s", f->from, s->mesh,
                            schema_hint(c, hint));
     }
@@ -277,7 +275,7 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
             } else if (f->n_sources && !reachable(s, f, f->to)) {
                 size_t nsvc;
                 const char **svcs = model_scenario_services(s, &nsvc);
-                const char *hint = schema_suggest_n(f->to, svcs, nsvc);
+                const char *hint = model_suggest(f->to, svcs, nsvc);
                 rc = schema_fail(c, v, "no service '%s' in mesh '%s'%s", f->to, s->mesh,
                                  schema_hint(c, hint));
             }
@@ -293,8 +291,10 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
         else if (f->connections == 0)
             rc = schema_fail(c, v, "must be at least 1");
     });
-    if (!model_node_get(n, "rate"))
-        rc = schema_fail(c, n, "rate: must be set (the mean arrival rate, e.g. 500/s)");
+    /* Without a rate, arrivals come at the documented default (docs/manual.md §2). */
+    f->rate_count = MODEL_DEFAULT_RATE_PER_S;
+    f->rate_unit_ns = 1000000000ULL;
+    f->rate_default = !model_node_get(n, "rate");
     WITH_FIELD(c, n, "rate", v, rc |= schema_rate(c, v, &f->rate_count, &f->rate_unit_ns));
     WITH_FIELD(c, n, "arrival", v, {
         const char *a;
@@ -316,9 +316,6 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
         else
             f->has_stop = true;
     });
-    /* Only when neither is written: a malformed one has been reported already. */
-    if (!model_node_get(n, "connections") && !model_node_get(n, "stop"))
-        rc = schema_fail(c, n, "give connections, or stop (generate until then), or both");
     WITH_FIELD(c, n, "hold", v, rc |= read_hold(c, v, f));
     WITH_FIELD(c, n, "requests", v, rc |= read_requests(s, c, v, f));
     WITH_FIELD(c, n, "requests_per_connection", v, {
@@ -440,7 +437,7 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
                 const char **names = model_arena_alloc(s->arena, (s->n_flows + 1) * sizeof *names);
                 for (size_t i = 0; i < s->n_flows; i++)
                     names[i] = s->flows[i].name;
-                const char *hint = schema_suggest_n(e->flow, names, s->n_flows);
+                const char *hint = model_suggest(e->flow, names, s->n_flows);
                 rc = schema_fail(c, v, "no flow named '%s' in traffic%s", e->flow,
                                  schema_hint(c, hint));
             } else {
@@ -489,9 +486,8 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
         }
     });
     WITH_FIELD(c, n, "step", v,
-               rc = schema_fail(c, v,
-                                "step: needs a rollout, which this "
-                                "version of splitsim does not simulate"));
+               rc = schema_fail(c, v, "needs a rollout: %s",
+                                model_unsimulated_message(MODEL_UNSIM_TIMELINE)));
     WITH_FIELD(c, n, "route", v, {
         static const char *const routes[] = {"MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute",
                                              "none", NULL};

@@ -374,6 +374,55 @@ static const char *namespace_of_service(model_arena *a, const char *svc)
     return model_arena_strndup(a, first + 1, (size_t)(second - first - 1));
 }
 
+typedef struct service_name {
+    const char *name;
+    size_t index;
+} service_name;
+
+static int cmp_service_name(const void *x, const void *y)
+{
+    const service_name *a = x, *b = y;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/* Marks in repeats[i] the `services` entries whose name an earlier entry has, saying so
+ * in the user's words ("service 'a' is defined twice"), not in the words of the
+ * dataplanes that would collide.  Sorting keeps this O(n log n). */
+static void find_repeated_services(const model_node *list, schema_ctx *c, bool *repeats)
+{
+    service_name *v = model_xmalloc((list->n ? list->n : 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        const model_node *nn = model_node_get(list->items[i], "name");
+        if (nn && nn->kind == MODEL_NODE_SCALAR && !model_node_is_null(nn))
+            v[n++] = (service_name){nn->text, i};
+    }
+    qsort(v, n, sizeof *v, cmp_service_name);
+    size_t *first_of = model_xcalloc(list->n ? list->n : 1, sizeof *first_of);
+    for (size_t i = 1, first = 0; i < n; i++) {
+        if (strcmp(v[first].name, v[i].name))
+            first = i;
+        else {
+            repeats[v[i].index] = true;
+            first_of[v[i].index] = v[first].index;
+        }
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        if (!repeats[i])
+            continue;
+        const model_node *nn = model_node_get(list->items[i], "name");
+        size_t o2 = schema_push_index(c, i);
+        size_t o3 = schema_push_key(c, "name");
+        schema_fail(c, nn, "service '%s' is defined twice (first at line %d)", nn->text,
+                    list->items[first_of[i]]->mark.line);
+        schema_pop(c, o3);
+        schema_pop(c, o2);
+    }
+    free(first_of);
+    free(v);
+}
+
 static void read_services(loader *L, const model_node *list, schema_ctx *c)
 {
     size_t old = schema_push_key(c, "services");
@@ -381,8 +430,12 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
         schema_pop(c, old);
         return;
     }
+    bool *repeats = model_xcalloc(list->n ? list->n : 1, sizeof *repeats);
+    find_repeated_services(list, c, repeats);
     for (size_t i = 0; i < list->n; i++) {
         const model_node *svc = list->items[i];
+        if (repeats[i])
+            continue; /* said; its dataplanes would only collide with the first's */
         size_t o2 = schema_push_index(c, i);
         if (!schema_is_map(c, svc)) {
             schema_pop(c, o2);
@@ -494,6 +547,7 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
             note_refused_service(L, name);
         schema_pop(c, o2);
     }
+    free(repeats);
     schema_pop(c, old);
 }
 
@@ -502,6 +556,28 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
 static int cmp_dataplane(const void *x, const void *y)
 {
     return strcmp(((const model_dataplane *)x)->name, ((const model_dataplane *)y)->name);
+}
+
+static int cmp_str_or_null(const char *x, const char *y)
+{
+    return x && y ? strcmp(x, y) : (x != NULL) - (y != NULL);
+}
+
+/* Kuma identifies a resource by type, name and (on Kubernetes) namespace. */
+static int cmp_policy_key(const model_policy *p, const model_policy *q)
+{
+    if (p->type != q->type)
+        return p->type < q->type ? -1 : 1;
+    int c = strcmp(p->name, q->name);
+    return c ? c : cmp_str_or_null(p->namespace_, q->namespace_);
+}
+
+/* qsort order for policy pointers into one array: by key, then load order. */
+static int cmp_policy_identity(const void *x, const void *y)
+{
+    const model_policy *p = *(const model_policy *const *)x, *q = *(const model_policy *const *)y;
+    int c = cmp_policy_key(p, q);
+    return c ? c : (p > q) - (p < q);
 }
 
 /* Keeps the resources of the scenario's mesh, refuses duplicates, sorts dataplanes. */
@@ -523,27 +599,60 @@ static void settle_mesh(loader *L)
                        a->name, earlier->mark.file, earlier->mark.line);
         }
     }
+    /* Duplicates (same type, name and namespace) by sorting, not by pairs: a dump of
+     * thousands of policies stays linear-logarithmic.  The first in load order is kept. */
+    const model_policy **order = model_xmalloc((L->n_pols ? L->n_pols : 1) * sizeof *order);
+    size_t n_mesh = 0;
+    for (size_t i = 0; i < L->n_pols; i++)
+        if (!strcmp(L->pols[i].mesh, s->mesh))
+            order[n_mesh++] = &L->pols[i];
+    qsort(order, n_mesh, sizeof *order, cmp_policy_identity);
+    /* first_of[i]: the policy that L->pols[i] repeats, reported in load order below. */
+    const model_policy **first_of = model_xcalloc(L->n_pols ? L->n_pols : 1, sizeof *first_of);
+    for (size_t i = 1, first = 0; i < n_mesh; i++) {
+        if (cmp_policy_key(order[first], order[i]))
+            first = i;
+        else
+            first_of[order[i] - L->pols] = order[first];
+    }
+    free(order);
     s->policies = model_arena_alloc(L->a, (L->n_pols ? L->n_pols : 1) * sizeof *s->policies);
     for (size_t i = 0; i < L->n_pols; i++) {
         const model_policy *p = &L->pols[i];
-        if (strcmp(p->mesh, s->mesh))
-            continue;
-        bool dup = false;
-        for (size_t j = 0; j < s->n_policies && !dup; j++) {
-            const model_policy *q = &s->policies[j];
-            if (q->type == p->type && !strcmp(q->name, p->name) &&
-                ((!q->namespace_ && !p->namespace_) ||
-                 (q->namespace_ && p->namespace_ && !strcmp(q->namespace_, p->namespace_)))) {
-                model_fail(L->errs, p->mark, "%s '%s' is defined twice (first at %s:%d)",
-                           model_resource_type_name(p->type), p->name, q->mark.file, q->mark.line);
-                dup = true;
-            }
-        }
-        if (dup)
+        if (first_of[i])
+            model_fail(L->errs, p->mark, "%s '%s' is defined twice (first at %s:%d)",
+                       model_resource_type_name(p->type), p->name, first_of[i]->mark.file,
+                       first_of[i]->mark.line);
+        if (strcmp(p->mesh, s->mesh) || first_of[i])
             continue;
         s->policies[s->n_policies++] = *p;
         if (p->type == MODEL_RES_TRAFFIC_ROUTE)
             s->n_traffic_routes++;
+    }
+    free(first_of);
+}
+
+/* A route's `to` naming a service the mesh does not have: Kuma accepts it, and it routes
+ * nothing, so it is most likely a typo.  Warned, with the closest service. */
+static void warn_unknown_destinations(loader *L)
+{
+    model_scenario *s = L->s;
+    size_t nsvc;
+    const char *const *svcs = model_mesh_services(s, &nsvc);
+    for (size_t i = 0; i < s->n_policies; i++) {
+        const model_policy *p = &s->policies[i];
+        for (size_t j = 0; j < p->n_to; j++) {
+            const model_target_ref *t = &p->to[j].target;
+            if (t->kind != MODEL_KIND_MESH_SERVICE || !t->name ||
+                model_mesh_has_service(s, t->name))
+                continue;
+            const char *hint = model_suggest(t->name, svcs, nsvc);
+            model_warn(L->errs, t->mark,
+                       "%s '%s' spec.to[%zu].targetRef.name: no service '%s' in mesh '%s'%s%s%s; "
+                       "Kuma accepts it, and it routes nothing",
+                       model_resource_type_name(p->type), p->name, j, t->name, s->mesh,
+                       hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+        }
     }
 }
 
@@ -606,8 +715,8 @@ static void read_scenario_doc(loader *L, const model_node *root, const char *fil
     for (const char *k = "timeline"; k; k = strcmp(k, "timeline") ? NULL : "rollout") {
         if ((n = model_node_get(root, k))) {
             size_t old = schema_push_key(&c, k);
-            schema_fail(&c, root->keys[model_node_find(root, k)],
-                        "changes over time are not simulated by this version of splitsim");
+            schema_fail(&c, root->keys[model_node_find(root, k)], "%s",
+                        model_unsimulated_message(MODEL_UNSIM_TIMELINE));
             schema_pop(&c, old);
         }
     }
@@ -621,6 +730,7 @@ static void read_scenario_doc(loader *L, const model_node *root, const char *fil
 
     settle_mesh(L);
     model_mesh_index_build(s);
+    warn_unknown_destinations(L);
     flow_refused refused = {.services = L->refused_services, .n_services = L->n_refused_services};
     if ((n = model_node_get(root, "traffic")))
         model__traffic_read(s, n, &c, &refused);
@@ -741,4 +851,21 @@ model_scenario *model_scenario_load(const char *path, const model_load_options *
     if (parse_file(&L, s->file, (model_mark){s->file, 0, 0}, &docs, &ndocs) == 0)
         read_scenario_docs(&L, docs, ndocs, opts);
     return scenario_done(s, errs, before);
+}
+
+bool model_scenario_probe(const char *path)
+{
+    /* Parsed as the loader would parse it (same file checks and budgets); the trees are
+     * thrown away.  Problems are not recorded: loading the file says them. */
+    loader L = {.a = model_arena_new(), .budget = {MODEL_LOAD_MAX_VALUES, 0}};
+    model_node **docs;
+    size_t ndocs;
+    bool scenario = true; /* unreadable or broken: let the load say why */
+    if (parse_file(&L, path, (model_mark){path, 0, 0}, &docs, &ndocs) == 0) {
+        scenario = false;
+        for (size_t i = 0; i < ndocs && !scenario; i++)
+            scenario = docs[i]->kind == MODEL_NODE_MAP && model_node_get(docs[i], "scenario");
+    }
+    model_arena_free(L.a);
+    return scenario;
 }

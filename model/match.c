@@ -2,6 +2,7 @@
  * match.c - policy selection and priority order; see match.h.
  */
 #include "model/match.h"
+#include "model/version.h"
 
 #include <string.h>
 
@@ -124,25 +125,50 @@ static int cmp_core_name(const model_policy *x, const model_policy *y)
     }
 }
 
-int model_match_compare(const model_policy *x, const model_policy *y, int kuma_minor)
+/* SortByTargetRef: the sign of x against y and the key that decided it. */
+static int compare_by(const model_policy *x, const model_policy *y, int kuma_minor,
+                      model_order_key *key)
 {
     int c = cmp_int(model_target_kind_rank(x->target.kind), model_target_kind_rank(y->target.kind));
+    *key = MODEL_ORDER_KIND;
     if (c)
         return c;
-    if (kuma_minor >= 6 && (c = cmp_int(x->origin, y->origin)))
+    *key = MODEL_ORDER_ORIGIN;
+    if (model_kuma_has_origin_tiebreak(kuma_minor) && (c = cmp_int(x->origin, y->origin)))
         return c;
     /* MeshGateway: fewer tags first, so the listener-specific policy wins. */
+    *key = MODEL_ORDER_GATEWAY_TAGS;
     if (x->target.kind == MODEL_KIND_MESH_GATEWAY &&
         (c = cmp_int((int)x->target.tags.n, (int)y->target.tags.n)))
         return c;
-    if (kuma_minor >= 9 && (c = cmp_int(x->role, y->role)))
+    *key = MODEL_ORDER_ROLE;
+    if (model_kuma_has_role_tiebreak(kuma_minor) && (c = cmp_int(x->role, y->role)))
         return c;
     /* Before 2.6, ByTargetRef.Less compared GetMeta().GetName() ascending; display names
      * (and the descending order) came with 2.6.  Go compares strings bytewise; strcmp on
      * unsigned bytes does the same. */
-    if (kuma_minor < 6)
-        return cmp_core_name(x, y);
-    return -cmp_int(strcmp(x->display_name, y->display_name), 0);
+    *key = MODEL_ORDER_NAME;
+    if (!model_kuma_orders_names_descending(kuma_minor))
+        c = cmp_core_name(x, y);
+    else
+        c = -cmp_int(strcmp(x->display_name, y->display_name), 0);
+    if (!c)
+        *key = MODEL_ORDER_NONE;
+    return c;
+}
+
+int model_match_compare(const model_policy *x, const model_policy *y, int kuma_minor)
+{
+    model_order_key key;
+    return compare_by(x, y, kuma_minor, &key);
+}
+
+model_order_key model_match_order_key(const model_policy *x, const model_policy *y,
+                                      int kuma_minor)
+{
+    model_order_key key;
+    compare_by(x, y, kuma_minor, &key);
+    return key;
 }
 
 size_t model_match_policies(const model_scenario *s, model_resource_type type,

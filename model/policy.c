@@ -18,6 +18,7 @@
  */
 #include "policy.h"
 #include "model/mesh.h"
+#include "model/version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -500,7 +501,7 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
 
             const model_node *rules = model_node_get(item, "rules");
             o3 = schema_push_key(c, "rules");
-            if (!rules && kuma_minor >= 10) {
+            if (!rules && model_kuma_requires_to_rules(kuma_minor)) {
                 /* Both Kuma schemas list `required: [rules, targetRef]` since 2.10. */
                 item_rc = schema_fail_at(c, item->mark,
                                          "must be defined (Kuma 2.10+ requires `rules`, use "
@@ -798,7 +799,8 @@ static int read_networking(schema_ctx *c, model_arena *a, const model_node *net,
     if (out && !model_node_is_null(out) && !dp->builtin_gateway)
         dp->outbounds = read_items(c, a, out, "outbound", sizeof *dp->outbounds, read_outbound_item,
                                    &dp->n_outbounds, &rc);
-    if (!dp->gateway && dp->n_inbounds == 0 && rc == 0 && kuma_minor < 14) {
+    if (!dp->gateway && dp->n_inbounds == 0 && rc == 0 &&
+        !model_kuma_allows_zero_inbounds(kuma_minor)) {
         /* Up to 2.13 Kuma refused a Dataplane with neither; 2.14 accepts it (commit
          * 422e069080, "allow zero-inbound dataplanes"), and such a sidecar is selected by
          * no policy (KUMA-ROUTING §1). */

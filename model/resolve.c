@@ -11,6 +11,7 @@
 #include "model/resolve.h"
 #include "model/match.h"
 #include "model/merge.h"
+#include "model/version.h"
 #include "policy.h"
 
 #include <stdarg.h>
@@ -125,6 +126,55 @@ static bool has_to_items(const model_policy **matched, size_t n)
     return false;
 }
 
+static const char *origin_name(model_origin o)
+{
+    return o == MODEL_ORIGIN_GLOBAL ? "global" : o == MODEL_ORIGIN_ZONE ? "zone" : "unset";
+}
+
+/* Why `later` merges after `earlier` (so wins over it), in the words of Kuma's rule. */
+static const char *order_reason(resolver *R, const model_policy *earlier, const model_policy *later)
+{
+    int minor = R->s->kuma_minor;
+    switch (model_match_order_key(earlier, later, minor)) {
+    case MODEL_ORDER_KIND:
+        return model_arena_printf(R->a,
+                                  "a %s targetRef is more specific than a %s one, and the more "
+                                  "specific policy is applied later",
+                                  model_target_kind_name(later->target.kind),
+                                  model_target_kind_name(earlier->target.kind));
+    case MODEL_ORDER_ORIGIN:
+        return model_arena_printf(R->a,
+                                  "same targetRef kind; origin %s is applied after origin %s "
+                                  "(a zone's own policy beats one synced from global)",
+                                  origin_name(later->origin), origin_name(earlier->origin));
+    case MODEL_ORDER_GATEWAY_TAGS:
+        return model_arena_printf(R->a,
+                                  "same MeshGateway; the one with more listener tags (%zu) is "
+                                  "more specific",
+                                  later->target.tags.n);
+    case MODEL_ORDER_ROLE:
+        return model_arena_printf(R->a,
+                                  "same targetRef kind and origin; role %s is applied after "
+                                  "role %s (system < producer < consumer < workload-owner)",
+                                  model_role_name(later->role), model_role_name(earlier->role));
+    case MODEL_ORDER_NAME:
+        if (!model_kuma_orders_names_descending(minor))
+            return model_arena_printf(R->a,
+                                      "same targetRef kind; Kuma 2.%d orders equal policies by "
+                                      "name ascending, so the larger name ('%s') merges last "
+                                      "and wins",
+                                      minor, later->name);
+        return model_arena_printf(R->a,
+                                  "same targetRef kind, origin and role; equal policies are "
+                                  "ordered by name descending, so the smaller name ('%s') "
+                                  "merges last and wins",
+                                  later->display_name);
+    case MODEL_ORDER_NONE:
+        break;
+    }
+    return "equal in every rank Kuma sorts by: the order they were loaded in stands";
+}
+
 /* Explains which policies of `type` select the source (in merge order) and which do not,
  * with the reason for each: "why is my policy not applied?" is the common question. */
 static void list_matched(resolver *R, model_resource_type type, const model_policy **m, size_t n)
@@ -139,11 +189,11 @@ static void list_matched(resolver *R, model_resource_type type, const model_poli
         const char *why = NULL;
         model_match_selects(R->a, m[i], dp, &why);
         explain(R, "  %zu. '%s' (targetRef %s, origin %s, role %s) - %s", i + 1, m[i]->name,
-                model_target_kind_name(m[i]->target.kind),
-                m[i]->origin == MODEL_ORIGIN_GLOBAL ? "global"
-                : m[i]->origin == MODEL_ORIGIN_ZONE ? "zone"
-                                                    : "unset",
+                model_target_kind_name(m[i]->target.kind), origin_name(m[i]->origin),
                 model_role_name(m[i]->role), why);
+        if (i > 0)
+            explain(R, "     merged after '%s': %s", m[i - 1]->name,
+                    order_reason(R, m[i - 1], m[i]));
     }
     for (size_t i = 0; i < R->s->n_policies; i++) {
         const model_policy *p = &R->s->policies[i];
@@ -191,10 +241,11 @@ static void tcp_split(resolver *R, const model_node *conf, const model_tags *out
         /* DefaultBackendRef: the outbound's service with all its tags, weight 100.  It goes
          * through MakeTCPSplit like any ref, so the protocol filter applies to it too. */
         if (!tcp_backend_protocol_ok(r->protocol)) {
-            explain(R,
-                    "no MeshTCPRoute conf for %s: Kuma's default route to it is dropped: "
-                    "its protocol %s cannot be proxied as TCP",
-                    r->to, model_protocol_name(r->protocol));
+            r->none_why = model_arena_printf(R->a,
+                                             "Kuma's default route to %s is dropped: its "
+                                             "protocol %s cannot be proxied as TCP",
+                                             r->to, model_protocol_name(r->protocol));
+            explain(R, "no MeshTCPRoute conf for %s: %s", r->to, r->none_why);
             return;
         }
         model_tags t = model_tags_without(R->a, outbound, MODEL_TAG_SERVICE);
@@ -203,12 +254,14 @@ static void tcp_split(resolver *R, const model_node *conf, const model_tags *out
         return;
     }
     bool whole_split_dropped = false;
+    size_t zero = 0, bad_protocol = 0;
     for (size_t i = 0; i < refs->n; i++) {
         model_backend_ref b;
         model__backend_ref_read(R->a, refs->items[i], &b);
         const char *at = where(R, b.mark);
         if (b.has_weight && b.weight == 0) {
             explain(R, "backendRefs[%zu] %s (%s) dropped: weight 0", i, b.name, at);
+            zero++;
             continue;
         }
         model_protocol bp = model_mesh_service_protocol(R->s, b.name);
@@ -217,9 +270,12 @@ static void tcp_split(resolver *R, const model_node *conf, const model_tags *out
                     "backendRefs[%zu] %s (%s) dropped: its protocol %s cannot be proxied as "
                     "TCP%s",
                     i, b.name, at, model_protocol_name(bp),
-                    R->s->kuma_minor < 9 ? " (before Kuma 2.9 this empties the whole split)" : "");
-            if (R->s->kuma_minor < 9)
+                    !model_kuma_drops_bad_backends_alone(R->s->kuma_minor)
+                        ? " (before Kuma 2.9 this empties the whole split)"
+                        : "");
+            if (!model_kuma_drops_bad_backends_alone(R->s->kuma_minor))
                 whole_split_dropped = true;
+            bad_protocol++;
             continue;
         }
         add_cluster(R, b.name, &b.tags, b.has_weight ? (uint32_t)b.weight : 1);
@@ -228,14 +284,24 @@ static void tcp_split(resolver *R, const model_node *conf, const model_tags *out
                 c->name, c->weight, b.has_weight ? "" : " (default)", c->endpoints,
                 c->endpoints == 1 ? "" : "s", c->endpoints ? "" : ": its connections fail");
     }
-    if (whole_split_dropped)
+    if (whole_split_dropped) {
         r->n_clusters = 0;
+        r->none_why = model_arena_printf(R->a,
+                                         "a backendRef's protocol cannot be proxied as TCP, and "
+                                         "before Kuma 2.9 that empties the whole split");
+    } else if (r->n_clusters == 0) {
+        r->none_why = zero == refs->n ? "every backendRef has weight 0"
+                      : bad_protocol == refs->n
+                          ? "no backendRef's protocol can be proxied as TCP"
+                          : "every backendRef was dropped (weight 0, or a protocol TCP "
+                            "cannot carry)";
+    }
 }
 
-static void set_unsupported(resolver *R, const char *why)
+static void set_unsupported(resolver *R, model_unsimulated what)
 {
-    R->r->unsupported = why;
-    explain(R, "not simulated: %s", why);
+    R->r->unsupported = model_unsimulated_what(what);
+    explain(R, "%s", model_unsimulated_message(what));
 }
 
 /* Kuma's route for an HTTP destination with no MeshHTTPRoute conf: the catch-all
@@ -292,7 +358,7 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
 
     /* 4. Which listener survives. */
     bool traffic_routes = s->n_traffic_routes > 0;
-    if (s->kuma_minor <= 5) {
+    if (model_kuma_has_default_traffic_route(s->kuma_minor)) {
         /* §9: before 2.6 the MeshTCPRoute plugin acts only on outbounds with a TCP conf
          * and leaves an HTTP-like one to MeshHTTPRoute when an HTTP rule exists; every
          * other outbound is the default TrafficRoute route-all-<mesh>'s. */
@@ -302,9 +368,9 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
             adopt_conf(&R, &conf);
             tcp_split(&R, conf.node, &outbound);
         } else if (http && conf_http) {
-            set_unsupported(&R, "MeshHTTPRoute routing");
+            set_unsupported(&R, MODEL_UNSIM_HTTP_RULES);
         } else if (traffic_routes) {
-            set_unsupported(&R, "TrafficRoute routing");
+            set_unsupported(&R, MODEL_UNSIM_TRAFFIC_ROUTE);
         } else {
             /* route-all-<mesh>: destination {kuma.io/service: '*'} resolved to the
              * outbound's own tags, one split of weight 1 (§5.4). */
@@ -325,8 +391,8 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
     bool use_http = !traffic_routes || has_to_items(hr, n_http);
     if (traffic_routes)
         explain(&R,
-                "the mesh has %zu TrafficRoute%s: the MeshTCPRoute plugin %s, the "
-                "MeshHTTPRoute plugin %s (§5.3)",
+                "the mesh has %zu TrafficRoute%s, so the new route plugins act only for proxies "
+                "that have their rules: the MeshTCPRoute plugin %s, the MeshHTTPRoute plugin %s",
                 s->n_traffic_routes, s->n_traffic_routes == 1 ? "" : "s",
                 use_tcp ? "acts (this proxy has MeshTCPRoute rules)" : "stays out",
                 use_http ? "acts" : "stays out");
@@ -334,8 +400,10 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
     const model_node *conf_tcp = tcp_conf.node;
     if (use_tcp && (!http || (conf_tcp && !conf_http))) {
         if (http)
-            explain(&R, "%s speaks %s but only a MeshTCPRoute names it: TCP proxying (§5.2)", to,
-                    model_protocol_name(r->protocol));
+            explain(&R,
+                    "%s speaks %s but only a MeshTCPRoute names it: Kuma proxies it as TCP "
+                    "(a MeshHTTPRoute naming it would take over)",
+                    to, model_protocol_name(r->protocol));
         r->route = MODEL_ROUTE_MESH_TCP_ROUTE;
         if (conf_tcp) {
             adopt_conf(&R, &tcp_conf);
@@ -346,21 +414,22 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s,
     } else if (use_http && http) {
         if (conf_tcp)
             explain(&R,
-                    "a MeshHTTPRoute also names %s, and it speaks %s: MeshHTTPRoute wins "
-                    "(§5.2)",
+                    "a MeshHTTPRoute also names %s, and it speaks %s: for an HTTP destination "
+                    "MeshHTTPRoute takes over and the MeshTCPRoute is ignored",
                     to, model_protocol_name(r->protocol));
         if (conf_http)
-            set_unsupported(&R, "MeshHTTPRoute routing");
+            set_unsupported(&R, MODEL_UNSIM_HTTP_RULES);
         else
             http_default(&R, &outbound);
     } else if (traffic_routes) {
-        set_unsupported(&R, "TrafficRoute routing");
+        set_unsupported(&R, MODEL_UNSIM_TRAFFIC_ROUTE);
     }
 
 done:
     if (!r->unsupported && r->route == MODEL_ROUTE_MESH_TCP_ROUTE && r->n_clusters == 0) {
         r->route = MODEL_ROUTE_NONE;
-        explain(&R, "nothing left to route to: the listener closes every connection");
+        explain(&R, "nothing left to route to (%s): the listener closes every connection",
+                r->none_why ? r->none_why : "no cluster");
     }
     explain(&R, "decision: %s%s", model_route_type_name(r->route),
             r->is_default ? " (default route)" : "");

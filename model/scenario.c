@@ -18,6 +18,26 @@ const char *model_resource_type_name(model_resource_type t)
     return t < MODEL_RES_COUNT ? names[t] : "?";
 }
 
+const char *model_unsimulated_what(model_unsimulated u)
+{
+    static const char *const names[] = {
+#define X(e, s) s,
+        MODEL_UNSIMULATED(X)
+#undef X
+    };
+    return u < MODEL_UNSIM_COUNT ? names[u] : "?";
+}
+
+const char *model_unsimulated_message(model_unsimulated u)
+{
+    static const char *const messages[] = {
+#define X(e, s) MODEL_UNSIMULATED_SENTENCE ": " s,
+        MODEL_UNSIMULATED(X)
+#undef X
+    };
+    return u < MODEL_UNSIM_COUNT ? messages[u] : "?";
+}
+
 const char *model_target_kind_name(model_target_kind k)
 {
     static const char *const names[] = {
@@ -108,4 +128,46 @@ bool model_dataplane_routes_alike(const model_dataplane *x, const model_dataplan
         if (!model_tags_equal(&x->outbounds[i], &y->outbounds[i]))
             return false;
     return true;
+}
+
+/* FNV-1a, 64 bits: a few bytes at a time into `h`. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* A string and its terminating NUL, so "ab"+"c" and "a"+"bc" differ; NULL as one byte. */
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+    static const unsigned char none = 0xFF;
+    return s ? fnv(h, s, strlen(s) + 1) : fnv(h, &none, 1);
+}
+
+static uint64_t fnv_tags(uint64_t h, const model_tags *t)
+{
+    h = fnv(h, &t->n, sizeof t->n);
+    for (size_t i = 0; i < t->n; i++)
+        h = fnv_str(fnv_str(h, t->v[i].key), t->v[i].value);
+    return h;
+}
+
+uint64_t model_dataplane_routes_hash(const model_dataplane *dp)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    unsigned flags = (unsigned)dp->gateway | (unsigned)dp->builtin_gateway << 1;
+    int origin = dp->origin;
+    h = fnv(h, &flags, sizeof flags);
+    h = fnv(h, &origin, sizeof origin);
+    h = fnv_str(fnv_str(h, dp->namespace_), dp->zone);
+    h = fnv_tags(h, &dp->gateway_tags);
+    h = fnv(h, &dp->n_inbounds, sizeof dp->n_inbounds);
+    for (size_t i = 0; i < dp->n_inbounds; i++)
+        h = fnv_tags(h, &dp->inbounds[i].tags);
+    h = fnv(h, &dp->n_outbounds, sizeof dp->n_outbounds);
+    for (size_t i = 0; i < dp->n_outbounds; i++)
+        h = fnv_tags(h, &dp->outbounds[i]);
+    return h;
 }

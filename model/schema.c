@@ -3,7 +3,6 @@
  */
 #include "schema.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,53 +134,6 @@ bool schema_is_seq(schema_ctx *c, const model_node *n)
     return is_kind(c, n, MODEL_NODE_SEQ, "a list");
 }
 
-/* Levenshtein distance, bounded: strings here are field names, a few dozen bytes. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return 64;
-    size_t row[65];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            /* A letter in the wrong case (`backendrefs`) is no mistake at all here, so
-             * the hint finds the field whatever the capitals. */
-            if (cost && isalpha((unsigned char)a[i - 1]) &&
-                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]))
-                cost = 0;
-            size_t best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-const char *schema_suggest_n(const char *word, const char *const *candidates, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = (size_t)-1;
-    size_t limit = strlen(word) <= 4 ? 1 : strlen(word) <= 8 ? 2 : 3;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = distance(word, candidates[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = candidates[i];
-        }
-    }
-    return best_d <= limit ? best : NULL;
-}
-
 const char *schema_hint(schema_ctx *c, const char *hint)
 {
     return hint ? model_arena_printf(c->arena, " (did you mean '%s'?)", hint) : "";
@@ -200,7 +152,7 @@ const char *schema_suggest(const char *word, const char *const *candidates)
     size_t n = 0;
     while (candidates[n])
         n++;
-    return schema_suggest_n(word, candidates, n);
+    return model_suggest(word, candidates, n);
 }
 
 int schema_check_keys(schema_ctx *c, const model_node *map, const char *const *known)

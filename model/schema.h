@@ -59,10 +59,9 @@ const char *schema_hint(schema_ctx *c, const char *hint);
 /* True if `word` is one of `list` (NULL-terminated), exactly. */
 bool schema_in_list(const char *word, const char *const *list);
 
-/* The closest of `candidates` (NULL-terminated) to `word`, or NULL if none is close. */
+/* The closest of `candidates` (NULL-terminated) to `word`, or NULL if none is close
+ * (model_suggest). */
 const char *schema_suggest(const char *word, const char *const *candidates);
-/* Same over an array of n strings. */
-const char *schema_suggest_n(const char *word, const char *const *candidates, size_t n);
 
 /* Values.  Each fails with the expected form and what was written. */
 int schema_string(schema_ctx *c, const model_node *n, const char **out);

@@ -167,3 +167,34 @@ bool model_tags_valid_value(const char *value)
 {
     return all_in(value, false);
 }
+
+int model_tags_parse_backend_name(model_arena *a, const char *name, const char **service,
+                                  model_tags *tags)
+{
+    *tags = (model_tags){0};
+    const char *brace = strchr(name, '{');
+    if (!brace) {
+        *service = model_arena_strdup(a, name);
+        return *name ? 0 : -1;
+    }
+    size_t n = strlen(name);
+    if (brace == name || name[n - 1] != '}')
+        return -1;
+    *service = model_arena_strndup(a, name, (size_t)(brace - name));
+    const char *p = brace + 1, *end = name + n - 1;
+    while (p < end) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *stop = comma ? comma : end;
+        const char *eq = memchr(p, '=', (size_t)(stop - p));
+        if (!eq || eq == p || eq + 1 == stop)
+            return -1;
+        const char *key = model_arena_strndup(a, p, (size_t)(eq - p));
+        if (model_tags_get(tags, key))
+            return -1; /* a key twice */
+        model_tags_set(a, tags, key, model_arena_strndup(a, eq + 1, (size_t)(stop - eq - 1)));
+        p = comma ? comma + 1 : end;
+        if (comma && p == end)
+            return -1; /* a trailing comma */
+    }
+    return tags->n ? 0 : -1;
+}

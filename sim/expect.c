@@ -44,23 +44,15 @@ static double percent(uint64_t count, uint64_t total)
     return total ? 100.0 * (double)count / (double)total : 0.0;
 }
 
-static int find_outcome(const sim_flow_result *f, const char *name)
-{
-    for (size_t i = 0; i < f->n_outcomes; i++)
-        if (!strcmp(f->outcomes[i].name, name))
-            return (int)i;
-    return -1;
-}
-
 static bool check_split(const sim_flow_result *f, const sim_window *w, const model_expect *e,
                         sim_expect_result *x)
 {
     /* Categories: the split's backends, then every other outcome seen (expected 0). */
     size_t n = e->n_split;
-    for (size_t o = 0; o < f->n_outcomes; o++) {
+    for (size_t o = 0; o < f->plan->n_outcomes; o++) {
         bool listed = false;
         for (size_t i = 0; i < e->n_split && !listed; i++)
-            listed = !strcmp(e->split[i].backend, f->outcomes[o].name);
+            listed = !strcmp(e->split[i].backend, f->plan->outcomes[o].name);
         n += !listed && w->count[o] > 0;
     }
     uint64_t *obs = calloc(n ? n : 1, sizeof *obs);
@@ -71,20 +63,20 @@ static bool check_split(const sim_flow_result *f, const sim_window *w, const mod
         abort();
     size_t k = 0;
     for (size_t i = 0; i < e->n_split; i++, k++) {
-        int o = find_outcome(f, e->split[i].backend);
+        int o = sim_flow_plan_outcome(f->plan, e->split[i].backend);
         names[k] = e->split[i].backend;
         obs[k] = o >= 0 ? w->count[o] : 0;
         milli[k] = e->split[i].percent_milli;
         exp[k] = milli[k] / 100000.0;
-        if (o < 0)
-            say(x, "'%s' is not among this flow's outcomes", names[k]);
+        if (o < 0) /* a backend of the mesh the flow does not reach (the plan warned) */
+            say(x, "%s is not reached by this flow", names[k]);
     }
-    for (size_t o = 0; o < f->n_outcomes; o++) {
+    for (size_t o = 0; o < f->plan->n_outcomes; o++) {
         bool listed = false;
         for (size_t i = 0; i < e->n_split && !listed; i++)
-            listed = !strcmp(e->split[i].backend, f->outcomes[o].name);
+            listed = !strcmp(e->split[i].backend, f->plan->outcomes[o].name);
         if (!listed && w->count[o] > 0) {
-            names[k] = f->outcomes[o].name;
+            names[k] = f->plan->outcomes[o].name;
             obs[k] = w->count[o];
             milli[k] = 0;
             exp[k] = 0;
@@ -115,7 +107,7 @@ static bool check_split(const sim_flow_result *f, const sim_window *w, const mod
             ok = false;
         } else {
             ok = chi.p_value >= alpha;
-            say(x, "chi2 = %.4f, df = %u, p = %.4g %s %.4g (confidence %g)", chi.statistic, chi.df,
+            say(x, "chi2 = %.4f, df = %u, p = %#.4g %s %g (confidence %g)", chi.statistic, chi.df,
                 chi.p_value, ok ? ">=" : "<", alpha, e->confidence);
         }
         for (size_t i = 0; i < n; i++)
@@ -133,8 +125,8 @@ static bool check_failed(const sim_flow_result *f, const sim_window *w, const mo
                          sim_expect_result *x)
 {
     uint64_t failed = 0;
-    for (size_t o = 0; o < f->n_outcomes; o++)
-        if (f->outcomes[o].failed)
+    for (size_t o = 0; o < f->plan->n_outcomes; o++)
+        if (f->plan->outcomes[o].failed)
             failed += w->count[o];
     uint32_t want = e->failed_milli;
     bool ok;
@@ -158,7 +150,7 @@ static bool check_failed(const sim_flow_result *f, const sim_window *w, const mo
         sim_stats_chi2_gof(obs, exp, 2, &chi);
         double conf = e->has_confidence ? e->confidence : 0.999;
         ok = !chi.low_expected && chi.p_value >= 1.0 - conf;
-        say(x, "failed %.3f%% (expected %u.%03u%%), p = %.4g%s", percent(failed, w->total),
+        say(x, "failed %.3f%% (expected %u.%03u%%), p = %#.4g%s", percent(failed, w->total),
             MILLI(want), chi.p_value, chi.low_expected ? ", too few connections to test" : "");
     }
     return ok;
@@ -180,19 +172,19 @@ size_t sim_expect_evaluate(const sim_result *r, sim_expect_result *out)
         x->window = w;
         bool ok = true;
         if (e->route) {
-            const char *got = model_route_type_name(f->resolution->route);
+            const char *got = model_route_type_name(f->plan->resolutions[0]->route);
             bool same = !strcmp(got, e->route);
             /* Sources that split differently but under the same route type all agree
              * with the expectation; only another route type somewhere breaks it. */
             say(x, "route %s (expected %s)%s", got, e->route,
-                f->routes_differ ? " for the first source; sources differ" : "");
-            ok &= same && !f->routes_differ;
+                f->plan->routes_differ ? " for the first source; sources differ" : "");
+            ok &= same && !f->plan->routes_differ;
         }
         if (e->policy) {
             /* The policy must contribute to the routing of every source of the flow. */
             size_t with = 0, n = f->flow->n_sources;
             for (size_t s_i = 0; s_i < n; s_i++) {
-                const model_resolution *res = f->resolutions[s_i];
+                const model_resolution *res = f->plan->resolutions[s_i];
                 bool found = false;
                 for (size_t p = 0; p < res->n_policies && !found; p++)
                     found = !strcmp(res->policies[p]->name, e->policy);

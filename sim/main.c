@@ -1,27 +1,29 @@
 /*
- * main.c - the splitsim command line (SPEC §1).
+ * main.c - the splitsim command line (docs/manual.md §1).
  *
  * A plain client of libsplit_model and libsplit_sim, and the only code that writes to
  * stdout or decides the exit status:
  *   0  everything ran and every expectation held
  *   1  at least one expectation failed
  *   2  bad usage or bad input (nothing ran)
- *   3  internal or I/O error
+ *   3  internal or I/O error (a report could not be written)
+ * Messages go to stderr, reports to stdout or to --out.
  */
 #include "model/load.h"
-#include "sim/outfile.h"
-#include "sim/report.h"
-
+#include "sim/check.h"
 #include "sim/expect.h"
+#include "sim/outfile.h"
+#include "sim/plan.h"
+#include "sim/report.h"
 #include "sim/run.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,8 +48,10 @@ typedef struct command {
     const char *name;
     const char *usage;
     const char *help;
-    int (*run)(options *o);
-    unsigned flags; /* which options the command takes */
+    int (*run)(const struct command *c, options *o);
+    unsigned flags;          /* which options the command takes */
+    int unsimulated;         /* >= 0: the command is refused as MODEL_UNSIM_<this> */
+    unsigned format_choices; /* bit per sim_format the command writes */
 } command;
 
 enum {
@@ -62,75 +66,11 @@ enum {
     OPT_ALL = 256,
     OPT_MANY = 512,
     OPT_JUNIT = 1024,
+    OPT_REPLICATIONS = 2048,
 };
 
-static void print_diags(const model_errors *errs)
-{
-    model_errors_print(errs, stderr);
-}
-
-/* Loads one scenario; prints every diagnostic.  NULL on error. */
-static model_scenario *load(const char *file, const options *o)
-{
-    model_errors *errs = model_errors_new();
-    model_scenario *s = model_scenario_load(file, &o->load, errs);
-    if (!o->quiet || !s)
-        print_diags(errs);
-    model_errors_free(errs);
-    return s;
-}
-
-static int cmd_validate(options *o)
-{
-    int rc = EXIT_OK;
-    for (size_t i = 0; i < o->n_files; i++) {
-        model_scenario *s = load(o->files[i], o);
-        if (!s) {
-            rc = EXIT_USAGE;
-            continue;
-        }
-        size_t n_routes = 0;
-        for (size_t p = 0; p < s->n_policies; p++)
-            n_routes += s->policies[p].type != MODEL_RES_MESH_GATEWAY;
-        if (!o->quiet)
-            printf("%s: ok: scenario %s, %zu dataplane%s, %zu route polic%s, %zu flow%s, %zu "
-                   "expectation%s\n",
-                   o->files[i], s->name, s->n_dataplanes, s->n_dataplanes == 1 ? "" : "s", n_routes,
-                   n_routes == 1 ? "y" : "ies", s->n_flows, s->n_flows == 1 ? "" : "s",
-                   s->n_expects, s->n_expects == 1 ? "" : "s");
-        model_scenario_free(s);
-    }
-    return rc;
-}
-
-static int cmd_resolve(options *o)
-{
-    model_scenario *s = load(o->files[0], o);
-    if (!s)
-        return EXIT_USAGE;
-    if (o->format == SIM_FORMAT_CSV) {
-        fprintf(stderr, "splitsim resolve: --format csv is for run reports; use text or json\n");
-        model_scenario_free(s);
-        return EXIT_USAGE;
-    }
-    sim_outfile out;
-    if (sim_outfile_open(&out, o->out) < 0) {
-        fprintf(stderr, "splitsim: cannot write %s: %s\n", o->out, strerror(errno));
-        model_scenario_free(s);
-        return EXIT_INTERNAL;
-    }
-    o->resolve.format = o->format;
-    int rc = sim_report_resolve(out.fp, stderr, s, &o->resolve);
-    if (rc != 0) {
-        sim_outfile_abort(&out);
-    } else if (sim_outfile_commit(&out) < 0) {
-        fprintf(stderr, "splitsim: cannot write %s: %s\n", o->out ? o->out : "stdout",
-                strerror(errno));
-        rc = EXIT_INTERNAL;
-    }
-    model_scenario_free(s);
-    return rc;
-}
+#define FORMATS_ALL (1u << SIM_FORMAT_TEXT | 1u << SIM_FORMAT_JSON | 1u << SIM_FORMAT_CSV)
+#define FORMATS_TEXT_JSON (1u << SIM_FORMAT_TEXT | 1u << SIM_FORMAT_JSON)
 
 static double seconds_now(void)
 {
@@ -138,6 +78,158 @@ static double seconds_now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+/* ---- loading and planning, with every diagnostic printed ------------------------------- */
+
+/* Prints the diagnostics of `errs` (warnings only when not quiet). */
+static void print_diags(const model_errors *errs, bool quiet)
+{
+    if (!quiet || model_errors_count(errs))
+        model_errors_print(errs, stderr);
+}
+
+/* Prints the warnings of `errs` alone: `check` reports errors in its own report. */
+static void print_warnings(const model_errors *errs)
+{
+    for (size_t i = 0; i < model_errors_size(errs); i++) {
+        const model_diag *d = model_errors_at(errs, i);
+        if (d->severity != MODEL_WARNING)
+            continue;
+        if (d->line > 0)
+            fprintf(stderr, "%s:%d:%d: warning: %s\n", d->file, d->line, d->col, d->message);
+        else
+            fprintf(stderr, "%s: warning: %s\n", d->file, d->message);
+    }
+}
+
+/* Loads one scenario; prints every diagnostic.  NULL on error. */
+static model_scenario *load(const char *file, const options *o)
+{
+    model_errors *errs = model_errors_new();
+    model_scenario *s = model_scenario_load(file, &o->load, errs);
+    print_diags(errs, o->quiet && s);
+    model_errors_free(errs);
+    return s;
+}
+
+/* Loads a scenario and builds its routing plan, printing every diagnostic. */
+static int load_and_plan(const char *file, const options *o, model_scenario **s, sim_plan **p)
+{
+    model_errors *errs = model_errors_new();
+    *p = NULL;
+    *s = model_scenario_load(file, &o->load, errs);
+    if (*s)
+        *p = sim_plan_new(*s, errs);
+    print_diags(errs, o->quiet && *p);
+    model_errors_free(errs);
+    if (*s && !*p) {
+        model_scenario_free(*s);
+        *s = NULL;
+    }
+    return *p ? 0 : EXIT_USAGE;
+}
+
+/* ---- writing reports ------------------------------------------------------------------ */
+
+/* Writes a report with `write` (which returns 0, or -1 on a write error) to `path` (stdout
+ * when NULL) and commits it.  Returns 0, or EXIT_INTERNAL after saying what failed. */
+static int emit(const char *cmd, const char *what, const char *path,
+                int (*write)(FILE *out, void *ctx), void *ctx)
+{
+    sim_outfile out;
+    if (sim_outfile_open(&out, path) < 0) {
+        fprintf(stderr, "splitsim %s: cannot write %s to %s: %s\n", cmd, what, path,
+                strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    errno = 0;
+    if (write(out.fp, ctx) < 0 || ferror(out.fp)) {
+        int e = errno ? errno : EIO;
+        fprintf(stderr, "splitsim %s: cannot write %s to %s: %s\n", cmd, what,
+                sim_outfile_name(&out), strerror(e));
+        sim_outfile_abort(&out);
+        return EXIT_INTERNAL;
+    }
+    char name[4096];
+    snprintf(name, sizeof name, "%s", sim_outfile_name(&out));
+    if (sim_outfile_commit(&out) < 0) {
+        fprintf(stderr, "splitsim %s: cannot write %s to %s: %s\n", cmd, what, name,
+                strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    return 0;
+}
+
+/* ---- validate -------------------------------------------------------------------------- */
+
+static int cmd_validate(const command *c, options *o)
+{
+    int rc = EXIT_OK;
+    for (size_t i = 0; i < o->n_files; i++) {
+        model_scenario *s;
+        sim_plan *p;
+        if (load_and_plan(o->files[i], o, &s, &p) != 0) {
+            rc = EXIT_USAGE;
+            continue;
+        }
+        size_t n_routes = 0;
+        for (size_t k = 0; k < s->n_policies; k++)
+            n_routes += s->policies[k].type != MODEL_RES_MESH_GATEWAY;
+        if (!o->quiet)
+            printf("%s: ok: scenario %s, %zu dataplane%s, %zu route polic%s, %zu flow%s, %zu "
+                   "expectation%s\n",
+                   o->files[i], s->name, s->n_dataplanes, s->n_dataplanes == 1 ? "" : "s", n_routes,
+                   n_routes == 1 ? "y" : "ies", s->n_flows, s->n_flows == 1 ? "" : "s",
+                   s->n_expects, s->n_expects == 1 ? "" : "s");
+        sim_plan_free(p);
+        model_scenario_free(s);
+    }
+    /* A full disk or a closed stdout is an I/O error, whatever the scenarios said. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "splitsim %s: cannot write the report to stdout: %s\n", c->name,
+                strerror(errno ? errno : EIO));
+        return EXIT_INTERNAL;
+    }
+    return rc;
+}
+
+/* ---- resolve --------------------------------------------------------------------------- */
+
+typedef struct resolve_job {
+    const model_scenario *s;
+    const sim_resolve_options *opt;
+    const model_resolution **res;
+    size_t n;
+} resolve_job;
+
+static int write_resolve(FILE *out, void *ctx)
+{
+    const resolve_job *j = ctx;
+    return sim_report_resolve(out, j->s, j->opt, j->res, j->n);
+}
+
+static int cmd_resolve(const command *c, options *o)
+{
+    model_scenario *s = load(o->files[0], o);
+    if (!s)
+        return EXIT_USAGE;
+    o->resolve.format = o->format;
+    model_errors *errs = model_errors_new();
+    model_arena *a = model_arena_new();
+    resolve_job job = {s, &o->resolve, NULL, 0};
+    int rc = sim_resolve_pairs(a, s, &o->resolve, errs, &job.res, &job.n);
+    print_diags(errs, false);
+    if (rc == 0)
+        rc = emit(c->name, "the report", o->out, write_resolve, &job);
+    else
+        rc = EXIT_USAGE;
+    model_arena_free(a);
+    model_errors_free(errs);
+    model_scenario_free(s);
+    return rc;
+}
+
+/* ---- run -------------------------------------------------------------------------------- */
 
 /* A progress line on stderr for runs longer than a second, when stderr is a terminal. */
 typedef struct progress {
@@ -161,198 +253,148 @@ static void show_progress(void *ctx, uint64_t done, uint64_t planned)
     p->shown = true;
 }
 
-/* Loads, runs and evaluates one scenario.  Returns 0 (ran; *failed set), 2 (bad input or
- * not simulated) or 3. */
-static int simulate(const char *file, const options *o, model_scenario **s, sim_result **r,
-                    sim_expect_result **x, size_t *failed)
+typedef struct run_job {
+    sim_format format;
+    const sim_result *r;
+    const sim_expect_result *x;
+} run_job;
+
+static int write_run(FILE *out, void *ctx)
 {
-    *s = load(file, o);
-    *r = NULL;
-    *x = NULL;
-    if (!*s)
-        return EXIT_USAGE;
-    progress p = {seconds_now(), false};
-    bool tty = !o->quiet && isatty(fileno(stderr));
-    *r = sim_run(*s, stderr, tty ? show_progress : NULL, &p);
-    if (p.shown)
-        fprintf(stderr, "\r\033[K");
-    if (!*r)
-        return EXIT_USAGE;
-    *x = calloc((*s)->n_expects ? (*s)->n_expects : 1, sizeof **x);
-    if (!*x)
-        abort();
-    *failed = sim_expect_evaluate(*r, *x);
-    return 0;
+    const run_job *j = ctx;
+    return sim_report_run(out, j->format, j->r, j->x);
 }
 
-static int cmd_run(options *o)
+static int cmd_run(const command *c, options *o)
 {
     model_scenario *s;
-    sim_result *r;
-    sim_expect_result *x;
-    size_t failed = 0;
-    int rc = simulate(o->files[0], o, &s, &r, &x, &failed);
-    if (rc == 0) {
-        sim_outfile out;
-        if (sim_outfile_open(&out, o->out) < 0) {
-            fprintf(stderr, "splitsim: cannot write %s: %s\n", o->out, strerror(errno));
-            rc = EXIT_INTERNAL;
-        } else if (sim_report_run(out.fp, o->format, r, x) < 0) {
-            sim_outfile_abort(&out);
-            fprintf(stderr, "splitsim: cannot write the report\n");
-            rc = EXIT_INTERNAL;
-        } else if (sim_outfile_commit(&out) < 0) {
-            fprintf(stderr, "splitsim: cannot write %s: %s\n", o->out ? o->out : "stdout",
-                    strerror(errno));
-            rc = EXIT_INTERNAL;
-        } else {
-            rc = failed ? EXIT_FAILED : EXIT_OK;
-        }
-    }
+    sim_plan *p;
+    if (load_and_plan(o->files[0], o, &s, &p) != 0)
+        return EXIT_USAGE;
+    progress pr = {seconds_now(), false};
+    bool tty = !o->quiet && isatty(fileno(stderr));
+    sim_result *r = sim_run(p, tty ? show_progress : NULL, &pr);
+    if (pr.shown)
+        fprintf(stderr, "\r\033[K");
+    sim_expect_result *x = model_xcalloc(s->n_expects ? s->n_expects : 1, sizeof *x);
+    size_t failed = sim_expect_evaluate(r, x);
+    run_job job = {o->format, r, x};
+    int rc = emit(c->name, "the report", o->out, write_run, &job);
+    if (rc == 0)
+        rc = failed ? EXIT_FAILED : EXIT_OK;
     free(x);
     sim_result_free(r);
+    sim_plan_free(p);
     model_scenario_free(s);
     return rc;
 }
 
-typedef struct file_list {
-    char **v;
-    size_t n, cap;
-} file_list;
+/* ---- check ------------------------------------------------------------------------------ */
 
-static void add_file(file_list *l, const char *path)
+/* Everything about one scenario that check reports, and the files it needs kept alive. */
+typedef struct check_run {
+    model_scenario *s;
+    sim_plan *p;
+    sim_result *r;
+    sim_expect_result *x;
+} check_run;
+
+/* Loads, plans, runs and evaluates one scenario for `check`; fills `e`. */
+static void check_one(const char *file, const options *o, check_run *cr, sim_check_entry *e)
 {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 16;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (!l->v)
-            abort();
+    double t0 = seconds_now();
+    model_errors *errs = model_errors_new();
+    memset(cr, 0, sizeof *cr);
+    cr->s = model_scenario_load(file, &o->load, errs);
+    if (cr->s)
+        cr->p = sim_plan_new(cr->s, errs);
+    if (!o->quiet)
+        print_warnings(errs);
+    e->scenario = cr->s;
+    if (!cr->p) {
+        e->error = sim_check_diags_text(errs);
+        e->status = SIM_CHECK_ERROR;
+    } else {
+        cr->r = sim_run(cr->p, NULL, NULL);
+        cr->x = model_xcalloc(cr->s->n_expects ? cr->s->n_expects : 1, sizeof *cr->x);
+        e->failed = sim_expect_evaluate(cr->r, cr->x);
+        e->result = cr->r;
+        e->expects = cr->x;
+        e->status = e->failed ? SIM_CHECK_FAIL : SIM_CHECK_PASS;
     }
-    l->v[l->n++] = model_xstrdup(path);
+    model_errors_free(errs);
+    e->seconds = seconds_now() - t0;
 }
 
-static bool is_yaml(const char *name)
+static void check_free(check_run *cr)
 {
-    size_t n = strlen(name);
-    return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml"));
+    free(cr->x);
+    sim_result_free(cr->r);
+    sim_plan_free(cr->p);
+    model_scenario_free(cr->s);
 }
 
-/* Every *.yaml / *.yml under `path` (hidden entries skipped), or `path` itself. */
-static int collect(file_list *l, const char *path, int depth)
+typedef struct check_job {
+    sim_format format;
+    const sim_check_entry *entries;
+    size_t n;
+} check_job;
+
+static int write_check(FILE *out, void *ctx)
 {
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        fprintf(stderr, "splitsim check: %s: %s\n", path, strerror(errno));
-        return -1;
+    const check_job *j = ctx;
+    return sim_report_check(out, j->format, j->entries, j->n);
+}
+
+static int write_junit(FILE *out, void *ctx)
+{
+    const check_job *j = ctx;
+    return sim_report_junit(out, j->entries, j->n);
+}
+
+static int cmd_check(const command *c, options *o)
+{
+    sim_check_list files = {0};
+    for (size_t i = 0; i < o->n_files; i++)
+        sim_check_collect(&files, o->files[i], o->quiet ? NULL : stderr);
+    if (files.n == 0) {
+        fprintf(stderr, "splitsim check: no scenario files (*.yaml, *.yml) found\n");
+        sim_check_list_free(&files);
+        return EXIT_USAGE;
     }
-    if (!S_ISDIR(st.st_mode)) {
-        add_file(l, path);
-        return 0;
+    check_run *runs = model_xcalloc(files.n, sizeof *runs);
+    bool tty = !o->quiet && isatty(fileno(stderr));
+    for (size_t i = 0; i < files.n; i++) {
+        sim_check_entry *e = &files.v[i];
+        if (e->status != SIM_CHECK_PENDING)
+            continue; /* skipped, or unreadable: decided while collecting */
+        if (tty)
+            fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, files.n, e->file);
+        check_one(e->file, o, &runs[i], e);
+        if (tty)
+            fprintf(stderr, "\r\033[K");
     }
-    if (depth > 32)
-        return 0;
-    DIR *d = opendir(path);
-    if (!d) {
-        fprintf(stderr, "splitsim check: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    int rc = 0;
-    for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] == '.')
-            continue;
-        size_t len = strlen(path) + strlen(e->d_name) + 2;
-        char *child = model_xmalloc(len);
-        snprintf(child, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", e->d_name);
-        struct stat cs;
-        if (stat(child, &cs) == 0 && S_ISDIR(cs.st_mode))
-            rc |= collect(l, child, depth + 1);
-        else if (is_yaml(e->d_name))
-            add_file(l, child);
-        free(child);
-    }
-    closedir(d);
+    sim_check_totals t = sim_check_count(files.v, files.n);
+    check_job job = {o->format, files.v, files.n};
+    int rc = emit(c->name, "the report", o->out, write_check, &job);
+    if (rc == 0 && o->junit)
+        rc = emit(c->name, "the JUnit report", o->junit, write_junit, &job);
+    if (rc == 0)
+        rc = t.errors ? EXIT_USAGE : t.failed ? EXIT_FAILED : EXIT_OK;
+    for (size_t i = 0; i < files.n; i++)
+        check_free(&runs[i]);
+    free(runs);
+    sim_check_list_free(&files);
     return rc;
 }
 
-static int cmp_path(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+/* ---- commands that are not simulated yet ------------------------------------------------ */
 
-static int cmd_check(options *o)
+static int cmd_unsimulated(const command *c, options *o)
 {
-    file_list files = {0};
-    int worst = EXIT_OK;
-    for (size_t i = 0; i < o->n_files; i++)
-        if (collect(&files, o->files[i], 0) < 0)
-            worst = EXIT_USAGE;
-    qsort(files.v, files.n, sizeof *files.v, cmp_path);
-    if (files.n == 0) {
-        fprintf(stderr, "splitsim check: no scenario files (*.yaml, *.yml) found\n");
-        free(files.v);
-        return EXIT_USAGE;
-    }
-    sim_check_entry *entries = calloc(files.n, sizeof *entries);
-    model_scenario **ss = calloc(files.n, sizeof *ss);
-    sim_result **rs = calloc(files.n, sizeof *rs);
-    sim_expect_result **xs = calloc(files.n, sizeof *xs);
-    if (!entries || !ss || !rs || !xs)
-        abort();
-    size_t passed = 0, failed_n = 0;
-    for (size_t i = 0; i < files.n; i++) {
-        double t0 = seconds_now();
-        size_t failed = 0;
-        fflush(stdout); /* keep each scenario's messages after the line before it */
-        int rc = simulate(files.v[i], o, &ss[i], &rs[i], &xs[i], &failed);
-        entries[i] =
-            (sim_check_entry){files.v[i], ss[i], rs[i], xs[i], failed, NULL, seconds_now() - t0};
-        if (rc != 0) {
-            entries[i].error = "invalid scenario, or routing splitsim does not simulate";
-            printf("ERROR %s\n", files.v[i]);
-            failed_n++;
-            if (rc > worst)
-                worst = rc;
-            continue;
-        }
-        size_t n = ss[i]->n_expects;
-        if (failed) {
-            printf("FAIL  %s (%s): %zu of %zu expectations failed\n", files.v[i], ss[i]->name,
-                   failed, n);
-            for (size_t k = 0; k < n; k++)
-                if (!xs[i][k].passed)
-                    printf("      %s: %s\n", xs[i][k].expect->flow, xs[i][k].detail);
-            failed_n++;
-            if (worst == EXIT_OK)
-                worst = EXIT_FAILED;
-        } else {
-            printf("PASS  %s (%s): %zu expectation%s\n", files.v[i], ss[i]->name, n,
-                   n == 1 ? "" : "s");
-            passed++;
-        }
-    }
-    printf("%zu passed, %zu failed\n", passed, failed_n);
-    if (o->junit) {
-        sim_outfile out;
-        if (sim_outfile_open(&out, o->junit) < 0 ||
-            sim_report_junit(out.fp, entries, files.n) < 0 || sim_outfile_commit(&out) < 0) {
-            fprintf(stderr, "splitsim check: cannot write %s: %s\n", o->junit, strerror(errno));
-            if (out.fp)
-                sim_outfile_abort(&out);
-            worst = EXIT_INTERNAL;
-        }
-    }
-    for (size_t i = 0; i < files.n; i++) {
-        free(xs[i]);
-        sim_result_free(rs[i]);
-        model_scenario_free(ss[i]);
-        free(files.v[i]);
-    }
-    free(entries);
-    free(ss);
-    free(rs);
-    free(xs);
-    free(files.v);
-    return worst;
+    fprintf(stderr, "splitsim %s: %s\n", c->name,
+            model_unsimulated_message((model_unsimulated)c->unsimulated));
+    return EXIT_USAGE;
 }
 
 static const command commands[] = {
@@ -361,24 +403,35 @@ static const command commands[] = {
      "                  [--kuma-version X.Y]",
      "Simulate one scenario: push its traffic through the resolved routing on a simulated\n"
      "clock, print the observed split against the configured weights (counts, shares, 95%\n"
-     "Wilson intervals, chi-square), and check its `expect` entries. Exit 1 if one fails.\n",
-     cmd_run, OPT_OUT | OPT_FORMAT | OPT_SEED | OPT_KUMA | OPT_QUIET},
-    {"check", "splitsim check PATH... [--junit FILE] [--seed N] [--kuma-version X.Y] [--quiet]",
-     "Run every scenario file given or found under the paths (recursively, *.yaml and\n"
-     "*.yml): one line per scenario, then `N passed, N failed`. The CI regression mode.\n"
+     "Wilson intervals, chi-square), and check its `expect` entries. Exit 1 if one fails.\n"
+     "FILE may be - (standard input; includes are then relative to the working directory).\n",
+     cmd_run, OPT_OUT | OPT_FORMAT | OPT_SEED | OPT_KUMA | OPT_QUIET | OPT_REPLICATIONS, -1,
+     FORMATS_ALL},
+    {"check",
+     "splitsim check PATH... [--format text|json|csv] [--out FILE] [--junit FILE]\n"
+     "                       [--seed N] [--kuma-version X.Y] [--quiet]",
+     "Run every scenario given or found under the paths (recursively, *.yaml and *.yml):\n"
+     "one line per scenario, then `N passed, N failed, N errors, N skipped`. The CI\n"
+     "regression mode. Found YAML files without a top-level `scenario:` key (resource\n"
+     "files that scenarios include) are skipped and counted; a scenario that cannot run\n"
+     "(bad input) is an error. Exit 2 if there are errors, else 1 if an expectation failed.\n"
      "  --junit FILE   also write JUnit XML: a testsuite per scenario, a testcase per\n"
-     "                 expectation\n",
-     cmd_check, OPT_SEED | OPT_KUMA | OPT_QUIET | OPT_MANY | OPT_JUNIT},
+     "                 expectation, an error testcase per scenario that could not run\n",
+     cmd_check,
+     OPT_OUT | OPT_FORMAT | OPT_SEED | OPT_KUMA | OPT_QUIET | OPT_MANY | OPT_JUNIT, -1,
+     FORMATS_ALL},
     {"validate", "splitsim validate FILE... [--kuma-version X.Y] [--quiet]",
      "Parse and check scenario files and every Kuma resource they hold or include, the way\n"
-     "Kuma would check them at apply time. Every problem is reported, not only the first.\n",
-     cmd_validate, OPT_KUMA | OPT_QUIET | OPT_MANY | OPT_SEED},
+     "Kuma would check them at apply time, and everything `run` would refuse. Every\n"
+     "problem is reported, not only the first.\n",
+     cmd_validate, OPT_KUMA | OPT_QUIET | OPT_MANY | OPT_SEED, -1, 0},
     {"resolve",
      "splitsim resolve FILE [--from DP|SERVICE] [--to SERVICE] [--explain] [--all]\n"
      "                      [--format text|json] [--out FILE] [--kuma-version X.Y]",
      "Print the routing Kuma and Envoy would set up for each (source dataplane, destination)\n"
      "pair the scenario's traffic uses: route type, contributing policies in merge order,\n"
-     "and the weighted clusters in Envoy's order. No simulation.\n"
+     "and the weighted clusters in Envoy's order. No simulation: a flow needs only `from`\n"
+     "and `to` here.\n"
      "  --from X       only source dataplane X (or every dataplane of service X)\n"
      "  --to S         only destination service S\n"
      "  --explain      add why: matched policies in merge order, the protocol decision,\n"
@@ -386,7 +439,15 @@ static const command commands[] = {
      "  --all          every sidecar against every service, not only the traffic's pairs\n",
      cmd_resolve,
      OPT_OUT | OPT_FORMAT | OPT_KUMA | OPT_QUIET | OPT_FROM | OPT_TO | OPT_EXPLAIN | OPT_ALL |
-         OPT_SEED},
+         OPT_SEED,
+     -1, FORMATS_TEXT_JSON},
+    {"plot", "splitsim plot FILE [--out DIR] [--svg]",
+     "Run a scenario, then write gnuplot data and scripts and render them.\n", cmd_unsimulated,
+     OPT_OUT, MODEL_UNSIM_PLOT, 0},
+    {"merge", "splitsim merge PART...",
+     "Combine the partial results of a sharded run into the report one process would\n"
+     "have written.\n",
+     cmd_unsimulated, OPT_MANY, MODEL_UNSIM_MERGE, 0},
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];
@@ -397,12 +458,18 @@ static void usage(FILE *out)
                  "Deterministic simulator and test harness for weighted traffic splits in a\n"
                  "Kuma service mesh.\n\ncommands:\n");
     for (size_t i = 0; i < n_commands; i++)
-        fprintf(out, "  %s\n", commands[i].usage);
-    fprintf(out, "\ncommon options:\n"
+        if (commands[i].unsimulated < 0)
+            fprintf(out, "  %s\n", commands[i].usage);
+    fprintf(out, "\nnot simulated by this version:");
+    for (size_t i = 0; i < n_commands; i++)
+        if (commands[i].unsimulated >= 0)
+            fprintf(out, " %s", commands[i].name);
+    fprintf(out, "\n\ncommon options:\n"
                  "  --seed N            override the scenario's seed\n"
                  "  --format FMT        text (default), json or csv\n"
-                 "  --out FILE          write the report to FILE (atomically)\n"
-                 "  --quiet             no warnings or summary lines\n"
+                 "  --out FILE          write the report to FILE (a regular file is replaced\n"
+                 "                      whole, atomically; a FIFO or device is written to)\n"
+                 "  --quiet             no warnings, summary or progress lines\n"
                  "  --kuma-version X.Y  Kuma semantics to reproduce (2.3 .. 2.14, default 2.14)\n"
                  "\n`splitsim COMMAND --help` for more. Exit status: 0 ok, 1 an expectation\n"
                  "failed, 2 bad usage or input, 3 internal or I/O error.\n");
@@ -431,11 +498,15 @@ static const char *value_of(int argc, char **argv, int *i, const char *eq)
     return argv[++*i];
 }
 
+/* "text, json or csv" for the formats in `choices`. */
+static const char *format_list(unsigned choices)
+{
+    return choices == FORMATS_ALL ? "text, json or csv" : "text or json";
+}
+
 static int parse_args(const command *c, int argc, char **argv, options *o)
 {
-    o->files = calloc((size_t)argc + 1, sizeof *o->files);
-    if (!o->files)
-        abort();
+    o->files = model_xcalloc((size_t)argc + 1, sizeof *o->files);
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         if (arg[0] != '-' || !strcmp(arg, "-")) {
@@ -449,6 +520,8 @@ static int parse_args(const command *c, int argc, char **argv, options *o)
         if (IS("--help") || IS("-h")) {
             printf("usage: %s\n\n%s", c->usage, c->help);
             return -1;
+        } else if (c->unsimulated >= 0) {
+            continue; /* the command is refused whatever its options */
         } else if (IS("--quiet") && (c->flags & OPT_QUIET)) {
             o->quiet = true;
         } else if (IS("--explain") && (c->flags & OPT_EXPLAIN)) {
@@ -469,10 +542,11 @@ static int parse_args(const command *c, int argc, char **argv, options *o)
                 return bad_usage(c, "%s needs a service name", "--to");
         } else if (IS("--format") && (c->flags & OPT_FORMAT)) {
             if (!(v = value_of(argc, argv, &i, eq)))
-                return bad_usage(c, "%s needs text, json or csv", "--format");
+                return bad_usage(c, "%s needs %s", "--format", format_list(c->format_choices));
             int f = sim_format_parse(v);
-            if (f < 0)
-                return bad_usage(c, "unknown format '%s' (use text, json or csv)", v);
+            if (f < 0 || !(c->format_choices & (1u << f)))
+                return bad_usage(c, "unknown format '%s' (use %s)", v,
+                                 format_list(c->format_choices));
             o->format = (sim_format)f;
         } else if (IS("--seed") && (c->flags & OPT_SEED)) {
             if (!(v = value_of(argc, argv, &i, eq)))
@@ -491,11 +565,17 @@ static int parse_args(const command *c, int argc, char **argv, options *o)
             if (m < 0)
                 return bad_usage(c, "unsupported Kuma version '%s' (2.3 .. 2.14)", v);
             o->load.kuma_minor = m;
+        } else if ((IS("--replications") || IS("--shard")) && (c->flags & OPT_REPLICATIONS)) {
+            fprintf(stderr, "splitsim %s: %.*s: %s\n", c->name, (int)len, arg,
+                    model_unsimulated_message(MODEL_UNSIM_REPLICATIONS));
+            return EXIT_USAGE;
         } else {
             return bad_usage(c, "unknown option '%s'", arg);
         }
 #undef IS
     }
+    if (c->unsimulated >= 0)
+        return 0;
     if (o->n_files == 0)
         return bad_usage(c, "%s", "no scenario file given");
     if (o->n_files > 1 && !(c->flags & OPT_MANY))
@@ -503,8 +583,22 @@ static int parse_args(const command *c, int argc, char **argv, options *o)
     return 0;
 }
 
+/* Makes sure descriptors 0, 1 and 2 are open.  A closed stdout would otherwise be taken by
+ * the next file opened (a report's temporary file, say), and the report would end up in
+ * it; /dev/null opened read-only takes its place instead, so writing to it fails (EBADF)
+ * and is reported as the I/O error it is. */
+static void guard_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDONLY) < 0)
+            exit(EXIT_INTERNAL);
+}
+
 int main(int argc, char **argv)
 {
+    guard_std_fds();
+    /* A closed pipe on stdout is a write error (exit 3), not a silent death by SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
@@ -519,12 +613,13 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     for (size_t i = 0; i < n_commands; i++) {
-        if (strcmp(argv[1], commands[i].name))
+        const command *c = &commands[i];
+        if (strcmp(argv[1], c->name))
             continue;
         options o = {0};
-        int rc = parse_args(&commands[i], argc, argv, &o);
+        int rc = parse_args(c, argc, argv, &o);
         if (rc == 0)
-            rc = commands[i].run(&o);
+            rc = c->run(c, &o);
         else if (rc < 0)
             rc = EXIT_OK; /* --help */
         free(o.files);

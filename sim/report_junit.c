@@ -1,15 +1,17 @@
 /*
  * report_junit.c - JUnit XML for `splitsim check --junit FILE` (SPEC §4): one testsuite
  * per scenario file, one testcase per expectation, failures carrying the numbers.  A
- * scenario that could not be loaded or run is one testcase with an <error>.
+ * scenario that could not be loaded or run is one testcase with an <error> carrying its
+ * file:line:col messages; files `check` skipped are left out.
  */
 #include "sim/report.h"
 
 #include <string.h>
 
-static void xml_text(FILE *out, const char *s)
+/* Writes the first `n` bytes of `s` as XML character data or attribute text. */
+static void xml_text_n(FILE *out, const char *s, size_t n)
 {
-    for (; *s; s++) {
+    for (const char *end = s + n; s < end && *s; s++) {
         switch (*s) {
         case '&':
             fputs("&amp;", out);
@@ -36,6 +38,11 @@ static void xml_text(FILE *out, const char *s)
     }
 }
 
+static void xml_text(FILE *out, const char *s)
+{
+    xml_text_n(out, s, strlen(s));
+}
+
 /* A readable name for an expectation: its flow and what it checks. */
 static void case_name(FILE *out, const model_expect *e, size_t index)
 {
@@ -60,12 +67,15 @@ int sim_report_junit(FILE *out, const sim_check_entry *entries, size_t n)
 {
     size_t tests = 0, failures = 0, errors = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!entries[i].result) {
+        const sim_check_entry *c = &entries[i];
+        if (c->status == SIM_CHECK_SKIPPED)
+            continue;
+        if (!c->result) {
             tests++;
             errors++;
         } else {
-            tests += entries[i].scenario->n_expects;
-            failures += entries[i].failed;
+            tests += c->scenario->n_expects;
+            failures += c->failed;
         }
     }
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -73,17 +83,24 @@ int sim_report_junit(FILE *out, const sim_check_entry *entries, size_t n)
             tests, failures, errors);
     for (size_t i = 0; i < n; i++) {
         const sim_check_entry *c = &entries[i];
+        if (c->status == SIM_CHECK_SKIPPED)
+            continue; /* a resource file is no test */
         fprintf(out, "  <testsuite name=\"");
         xml_text(out, c->scenario ? c->scenario->name : c->file);
         fprintf(out, "\" file=\"");
         xml_text(out, c->file);
         if (!c->result) {
+            /* The message attribute holds the first problem; the element, all of them. */
+            const char *msg = c->error && *c->error ? c->error : "the scenario could not run\n";
+            const char *nl = strchr(msg, '\n');
             fprintf(out, "\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"%.3f\">\n", c->seconds);
             fprintf(out, "    <testcase name=\"load and run\" classname=\"");
-            xml_text(out, c->file);
+            xml_text(out, c->scenario ? c->scenario->name : c->file);
             fprintf(out, "\">\n      <error message=\"");
-            xml_text(out, c->error ? c->error : "failed");
-            fprintf(out, "\"/>\n    </testcase>\n  </testsuite>\n");
+            xml_text_n(out, msg, nl ? (size_t)(nl - msg) : strlen(msg));
+            fprintf(out, "\">");
+            xml_text(out, msg);
+            fprintf(out, "</error>\n    </testcase>\n  </testsuite>\n");
             continue;
         }
         fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n",

@@ -2,6 +2,7 @@
  * report_resolve.c - `splitsim resolve`: the routing of each flow, as a table or as JSON
  * (SPEC §4, `resolve --format json`).
  */
+#include "report_common.h"
 #include "sim/report.h"
 #include "model/arena.h"
 
@@ -191,14 +192,10 @@ static void text_resolution(FILE *out, const model_resolution *r, bool explain)
     fprintf(out, "%s -> %s (%s)\n", r->from->name, r->to, model_protocol_name(r->protocol));
     fprintf(out, "  route: %s%s\n", model_route_type_name(r->route),
             r->is_default ? " (default: no policy applies)" : "");
-    if (r->n_policies) {
-        fprintf(out, "  policies (merge order, last wins):");
-        for (size_t i = 0; i < r->n_policies; i++)
-            fprintf(out, " %s", r->policies[i]->name);
-        fputc('\n', out);
-    }
+    sim__text_policies(out, r);
     if (r->route == MODEL_ROUTE_NONE)
-        fprintf(out, "  no cluster: connections are closed\n");
+        fprintf(out, "  no cluster (%s): connections are closed\n",
+                r->none_why ? r->none_why : "no listener");
     if (r->n_clusters)
         text_clusters(out, r->clusters, r->n_clusters, "  ");
     for (size_t i = 0; i < r->n_routes; i++) {
@@ -213,52 +210,52 @@ static void text_resolution(FILE *out, const model_resolution *r, bool explain)
     }
 }
 
-int sim_report_resolve(FILE *out, FILE *err, const model_scenario *s,
-                       const sim_resolve_options *opt)
+int sim_resolve_pairs(model_arena *a, const model_scenario *s, const sim_resolve_options *opt,
+                      model_errors *errs, const model_resolution ***res, size_t *n)
 {
-    model_arena *a = model_arena_new();
-    size_t n;
-    pair *pairs = collect_pairs(a, s, opt, &n);
-    int rc = 0;
-    if (n == 0 && (opt->from || opt->to)) {
-        fprintf(err, "%s: no flow matches%s%s%s%s\n", s->file, opt->from ? " --from " : "",
-                opt->from ? opt->from : "", opt->to ? " --to " : "", opt->to ? opt->to : "");
-        model_arena_free(a);
-        return 2;
+    pair *pairs = collect_pairs(a, s, opt, n);
+    if (*n == 0 && (opt->from || opt->to)) {
+        model_fail(errs, (model_mark){s->file, 0, 0}, "no flow matches%s%s%s%s",
+                   opt->from ? " --from " : "", opt->from ? opt->from : "",
+                   opt->to ? " --to " : "", opt->to ? opt->to : "");
+        return -1;
     }
-    model_resolution **res = model_arena_alloc(a, (n ? n : 1) * sizeof *res);
-    for (size_t i = 0; i < n; i++) {
-        res[i] = model_resolve(a, s, pairs[i].from, pairs[i].to);
-        if (res[i]->unsupported) {
-            fprintf(err,
-                    "%s:%d:%d: %s -> %s needs %s, which this version of splitsim does not "
-                    "simulate\n",
-                    pairs[i].at.file, pairs[i].at.line, pairs[i].at.col, pairs[i].from->name,
-                    pairs[i].to, res[i]->unsupported);
-            rc = 2;
+    const model_resolution **v = model_arena_alloc(a, (*n ? *n : 1) * sizeof *v);
+    int rc = 0;
+    for (size_t i = 0; i < *n; i++) {
+        v[i] = model_resolve(a, s, pairs[i].from, pairs[i].to);
+        if (v[i]->unsupported) {
+            model_fail(errs, pairs[i].at, "%s -> %s needs %s: %s", pairs[i].from->name,
+                       pairs[i].to, v[i]->unsupported, MODEL_UNSIMULATED_SENTENCE);
+            rc = -1;
         }
     }
-    if (rc == 0 && opt->format == SIM_FORMAT_JSON) {
+    *res = v;
+    return rc;
+}
+
+int sim_report_resolve(FILE *out, const model_scenario *s, const sim_resolve_options *opt,
+                       const model_resolution **res, size_t n)
+{
+    if (opt->format == SIM_FORMAT_JSON) {
         json_t *root = json_object();
         json_object_set_new(root, "scenario", json_string(s->name));
         json_t *flows = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(flows, json_resolution(res[i], opt->explain));
         json_object_set_new(root, "flows", flows);
-        json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', out);
         json_decref(root);
-    } else if (rc == 0) {
-        fprintf(out, "scenario %s (Kuma 2.%d semantics, mesh %s)\n", s->name, s->kuma_minor,
-                s->mesh);
-        if (n == 0)
-            fprintf(out, "\nno flow: the scenario has no traffic (--all shows every sidecar "
-                         "against every service)\n");
-        for (size_t i = 0; i < n; i++) {
-            fputc('\n', out);
-            text_resolution(out, res[i], opt->explain);
-        }
+        return rc < 0 || ferror(out) ? -1 : 0;
     }
-    model_arena_free(a);
-    return rc;
+    fprintf(out, "scenario %s (Kuma 2.%d semantics, mesh %s)\n", s->name, s->kuma_minor, s->mesh);
+    if (n == 0)
+        fprintf(out, "\nno flow: the scenario has no traffic (--all shows every sidecar "
+                     "against every service)\n");
+    for (size_t i = 0; i < n; i++) {
+        fputc('\n', out);
+        text_resolution(out, res[i], opt->explain);
+    }
+    return ferror(out) ? -1 : 0;
 }

@@ -5,6 +5,7 @@
  * statistics derived from them here.  The confidence intervals are 95% Wilson intervals;
  * the chi-square in each window tests the counts against the configured weights.
  */
+#include "report_common.h"
 #include "sim/report.h"
 #include "sim/stats.h"
 
@@ -70,10 +71,10 @@ typedef struct window_stats {
 static window_stats stats_of(const sim_flow_result *f, const sim_window *w)
 {
     window_stats st = {0};
-    double exp[f->n_outcomes ? f->n_outcomes : 1];
-    for (size_t o = 0; o < f->n_outcomes; o++)
-        exp[o] = f->outcomes[o].expected;
-    st.chi_ok = w->total > 0 && sim_stats_chi2_gof(w->count, exp, f->n_outcomes, &st.chi) == 0;
+    double exp[f->plan->n_outcomes ? f->plan->n_outcomes : 1];
+    for (size_t o = 0; o < f->plan->n_outcomes; o++)
+        exp[o] = f->plan->outcomes[o].expected;
+    st.chi_ok = w->total > 0 && sim_stats_chi2_gof(w->count, exp, f->plan->n_outcomes, &st.chi) == 0;
     return st;
 }
 
@@ -93,16 +94,16 @@ static json_t *json_window(const sim_flow_result *f, const sim_window *w)
     json_object_set_new(o, "start_ns", json_integer((json_int_t)w->start_ns));
     json_object_set_new(o, "end_ns", json_integer((json_int_t)w->end_ns));
     json_t *route = json_object();
-    json_object_set_new(route, "type", json_string(model_route_type_name(f->resolution->route)));
+    json_object_set_new(route, "type", json_string(model_route_type_name(f->plan->resolutions[0]->route)));
     json_t *pol = json_array();
-    for (size_t i = 0; i < f->resolution->n_policies; i++)
-        json_array_append_new(pol, json_string(f->resolution->policies[i]->name));
+    for (size_t i = 0; i < f->plan->resolutions[0]->n_policies; i++)
+        json_array_append_new(pol, json_string(f->plan->resolutions[0]->policies[i]->name));
     json_object_set_new(route, "policies", pol);
     json_object_set_new(o, "route", route);
     json_object_set_new(o, "total", json_integer((json_int_t)w->total));
     json_t *backends = json_array();
-    for (size_t k = 0; k < f->n_outcomes; k++) {
-        const sim_outcome *out = &f->outcomes[k];
+    for (size_t k = 0; k < f->plan->n_outcomes; k++) {
+        const sim_outcome *out = &f->plan->outcomes[k];
         json_t *b = json_object();
         double lo, hi;
         sim_stats_wilson(w->count[k], w->total, REPORT_CI, &lo, &hi);
@@ -115,7 +116,7 @@ static json_t *json_window(const sim_flow_result *f, const sim_window *w)
         json_array_append_new(ci, json_number(lo));
         json_array_append_new(ci, json_number(hi));
         json_object_set_new(b, "ci", ci);
-        double active = sim_window_active_share(w, f->n_outcomes, k);
+        double active = sim_window_active_share(w, f->plan->n_outcomes, k);
         json_object_set_new(b, "active_share", json_number(isnan(active) ? 0.0 : active));
         json_object_set_new(b, "peak_active", json_integer((json_int_t)f->peak_active[k]));
         json_array_append_new(backends, b);
@@ -178,7 +179,7 @@ static int report_json(FILE *out, const sim_result *r, const sim_expect_result *
         json_object_set_new(o, "from", json_string(f->flow->from));
         json_object_set_new(o, "to", json_string(f->flow->to));
         json_object_set_new(o, "protocol",
-                            json_string(model_protocol_name(f->resolution->protocol)));
+                            json_string(model_protocol_name(f->plan->resolutions[0]->protocol)));
         json_object_set_new(o, "total", json_integer((json_int_t)f->windows[0].total));
         json_t *ws = json_array();
         for (size_t k = 0; k < f->n_windows; k++)
@@ -208,13 +209,13 @@ static void text_window(FILE *out, const sim_flow_result *f, const sim_window *w
             sim_format_duration(a, sizeof a, w->start_ns),
             sim_format_duration(b, sizeof b, w->end_ns), (unsigned long long)w->total);
     size_t wn = strlen("BACKEND");
-    for (size_t k = 0; k < f->n_outcomes; k++)
-        if (strlen(f->outcomes[k].name) > wn)
-            wn = strlen(f->outcomes[k].name);
+    for (size_t k = 0; k < f->plan->n_outcomes; k++)
+        if (strlen(f->plan->outcomes[k].name) > wn)
+            wn = strlen(f->plan->outcomes[k].name);
     fprintf(out, "  %-*s  %10s  %8s  %10s  %8s  %19s  %9s  %8s  %6s\n", (int)wn, "BACKEND",
             "WEIGHT", "EXPECTED", "COUNT", "OBSERVED", "95% CI", "DEVIATION", "ACTIVE", "PEAK");
-    for (size_t k = 0; k < f->n_outcomes; k++) {
-        const sim_outcome *o = &f->outcomes[k];
+    for (size_t k = 0; k < f->plan->n_outcomes; k++) {
+        const sim_outcome *o = &f->plan->outcomes[k];
         double lo, hi, share = share_of(w->count[k], w->total);
         sim_stats_wilson(w->count[k], w->total, REPORT_CI, &lo, &hi);
         char weight[16];
@@ -223,7 +224,7 @@ static void text_window(FILE *out, const sim_flow_result *f, const sim_window *w
         else
             snprintf(weight, sizeof weight, "-");
         char active[16] = "-"; /* no connection stayed open: nothing was active */
-        double act = sim_window_active_share(w, f->n_outcomes, k);
+        double act = sim_window_active_share(w, f->plan->n_outcomes, k);
         if (!isnan(act))
             snprintf(active, sizeof active, "%.3f%%", 100.0 * act);
         fprintf(
@@ -239,9 +240,61 @@ static void text_window(FILE *out, const sim_flow_result *f, const sim_window *w
     else if (st.chi.df == 0)
         fprintf(out, "  chi-square: one backend, nothing to test\n");
     else
-        fprintf(out, "  chi-square = %.4f, df = %u, p-value = %.4g%s\n", st.chi.statistic,
+        fprintf(out, "  chi-square = %.4f, df = %u, p-value = %#.4g%s\n", st.chi.statistic,
                 st.chi.df, st.chi.p_value,
                 st.chi.low_expected ? "  (some expected counts are below 5: not reliable)" : "");
+}
+
+/* `500/s`, `30/m`: a flow's rate as it was written (or defaulted). */
+static const char *rate_text(char *buf, size_t size, const model_flow *f)
+{
+    const char *unit = f->rate_unit_ns == 60000000000ULL     ? "m"
+                       : f->rate_unit_ns == 3600000000000ULL ? "h"
+                                                             : "s";
+    snprintf(buf, size, "%llu/%s", (unsigned long long)f->rate_count, unit);
+    return buf;
+}
+
+/* The flow's traffic as the run generated it: how many, how fast, how long they stay. */
+static void text_traffic(FILE *out, const model_flow *f)
+{
+    char rate[48], a[32], b[32];
+    fprintf(out, "  traffic: ");
+    if (f->connections)
+        fprintf(out, "%llu connections, ", (unsigned long long)f->connections);
+    if (f->has_stop)
+        fprintf(out, "from %s until %s, ", sim_format_duration(a, sizeof a, f->start_ns),
+                sim_format_duration(b, sizeof b, f->stop_ns));
+    else if (f->start_ns)
+        fprintf(out, "from %s, ", sim_format_duration(a, sizeof a, f->start_ns));
+    fprintf(out, "rate %s%s, %s arrivals, ", rate_text(rate, sizeof rate, f),
+            f->rate_default ? " (default)" : "",
+            f->arrival == MODEL_ARRIVAL_POISSON ? "Poisson" : "uniform");
+    switch (f->hold) {
+    case MODEL_HOLD_NONE:
+        fprintf(out, "closed at once\n");
+        break;
+    case MODEL_HOLD_EXPONENTIAL:
+        fprintf(out, "held %s on average (exponential)\n",
+                sim_format_duration(a, sizeof a, f->hold_ns));
+        break;
+    case MODEL_HOLD_CONSTANT:
+        fprintf(out, "held %s each\n", sim_format_duration(a, sizeof a, f->hold_ns));
+        break;
+    }
+}
+
+/* Backends whose cluster selects no endpoint, by name: the table shows them only as
+ * <no-endpoints>, and the user needs to know which backend is not deployed. */
+static void text_dead(FILE *out, const sim_flow_plan *fp)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < fp->n_dead; i++)
+        if (strlen(fp->dead[i].backend) > w)
+            w = strlen(fp->dead[i].backend);
+    for (size_t i = 0; i < fp->n_dead; i++)
+        fprintf(out, "  %-*s  0 endpoints  -> " SIM_OUTCOME_NO_ENDPOINTS "\n", (int)w,
+                fp->dead[i].backend);
 }
 
 static int report_text(FILE *out, const sim_result *r, const sim_expect_result *x)
@@ -253,21 +306,24 @@ static int report_text(FILE *out, const sim_result *r, const sim_expect_result *
         fprintf(out, "%s\n", s->description);
     for (size_t i = 0; i < r->n_flows; i++) {
         const sim_flow_result *f = &r->flows[i];
-        const model_resolution *res = f->resolution;
+        const model_resolution *res = f->plan->resolutions[0];
         fprintf(out, "\nflow %s: %s -> %s (%s, %zu source%s)\n", f->flow->name, f->flow->from,
                 f->flow->to, model_protocol_name(res->protocol), f->flow->n_sources,
                 f->flow->n_sources == 1 ? "" : "s");
+        text_traffic(out, f->flow);
         fprintf(out, "  route: %s", model_route_type_name(res->route));
         if (res->is_default)
             fprintf(out, " (default: no policy applies)");
-        for (size_t p = 0; p < res->n_policies; p++)
-            fprintf(out, "%s%s", p ? ", " : " by ", res->policies[p]->name);
+        if (res->route == MODEL_ROUTE_NONE && res->none_why)
+            fprintf(out, " (%s: the listener closes every connection)", res->none_why);
         fputc('\n', out);
-        if (f->sources_differ)
+        sim__text_policies(out, res);
+        if (f->plan->sources_differ)
             fprintf(out, "  note: the sources are routed differently; expected shares are the "
                          "mean over them\n");
         for (size_t k = 0; k < f->n_windows; k++)
             text_window(out, f, &f->windows[k]);
+        text_dead(out, f->plan);
     }
     if (s->n_expects) {
         size_t failed = 0;
@@ -278,27 +334,14 @@ static int report_text(FILE *out, const sim_result *r, const sim_expect_result *
             failed += !x[i].passed;
         }
         if (failed)
-            fprintf(out, "%zu of %zu expectations failed\n", failed, s->n_expects);
+            fprintf(out, "%zu of %zu expectation%s failed\n", failed, s->n_expects,
+                    s->n_expects == 1 ? "" : "s");
+        else if (s->n_expects == 1)
+            fprintf(out, "the expectation passed\n");
         else
             fprintf(out, "all %zu expectations passed\n", s->n_expects);
     }
     return ferror(out) ? -1 : 0;
-}
-
-/* CSV fields are quoted when they hold a comma, quote or newline (RFC 4180). */
-static void csv_field(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
 }
 
 static void csv_double(FILE *out, double v)
@@ -316,7 +359,7 @@ static int report_csv(FILE *out, const sim_result *r)
           out);
     for (size_t i = 0; i < r->n_flows; i++) {
         const sim_flow_result *f = &r->flows[i];
-        const model_resolution *res = f->resolution;
+        const model_resolution *res = f->plan->resolutions[0];
         char policies[1024] = "";
         for (size_t p = 0; p < res->n_policies; p++) {
             size_t len = strlen(policies);
@@ -326,23 +369,23 @@ static int report_csv(FILE *out, const sim_result *r)
         for (size_t k = 0; k < f->n_windows; k++) {
             const sim_window *w = &f->windows[k];
             window_stats st = stats_of(f, w);
-            for (size_t o = 0; o < f->n_outcomes; o++) {
-                const sim_outcome *oc = &f->outcomes[o];
+            for (size_t o = 0; o < f->plan->n_outcomes; o++) {
+                const sim_outcome *oc = &f->plan->outcomes[o];
                 double lo, hi;
                 sim_stats_wilson(w->count[o], w->total, REPORT_CI, &lo, &hi);
-                csv_field(out, s->name);
+                sim__csv_field(out, s->name);
                 fprintf(out, ",%llu,", (unsigned long long)s->seed);
-                csv_field(out, f->flow->name);
+                sim__csv_field(out, f->flow->name);
                 fputc(',', out);
-                csv_field(out, f->flow->from);
+                sim__csv_field(out, f->flow->from);
                 fputc(',', out);
-                csv_field(out, f->flow->to);
+                sim__csv_field(out, f->flow->to);
                 fprintf(out, ",%s,%llu,%llu,%s,", model_protocol_name(res->protocol),
                         (unsigned long long)w->start_ns, (unsigned long long)w->end_ns,
                         model_route_type_name(res->route));
-                csv_field(out, policies);
+                sim__csv_field(out, policies);
                 fprintf(out, ",%llu,", (unsigned long long)w->total);
-                csv_field(out, oc->name);
+                sim__csv_field(out, oc->name);
                 fputc(',', out);
                 if (oc->has_weight)
                     fprintf(out, "%u", oc->weight);
@@ -355,7 +398,7 @@ static int report_csv(FILE *out, const sim_result *r)
                 fputc(',', out);
                 csv_double(out, hi);
                 fputc(',', out);
-                double active = sim_window_active_share(w, f->n_outcomes, o);
+                double active = sim_window_active_share(w, f->plan->n_outcomes, o);
                 csv_double(out, isnan(active) ? 0.0 : active);
                 fprintf(out, ",%llu,", (unsigned long long)f->peak_active[o]);
                 if (st.chi_ok) {

@@ -16,6 +16,7 @@
  * Little's law is its long-run share of the open connections.
  */
 #include "sim/run.h"
+#include "model/arena.h"
 #include "sim/engine.h"
 #include "sim/pick.h"
 #include "sim/traffic.h"
@@ -27,10 +28,12 @@
 
 enum { EV_DEPARTURE = 1 };
 
+/* A routing ready to pick from: Envoy's walk over its clusters (n == 0: every connection
+ * closes) and the outcome of each. */
 typedef struct source_route {
-    sim_pick pick;        /* over the source's clusters; n == 0: every connection closes */
-    uint32_t *outcome_of; /* cluster index -> outcome index */
-    uint32_t closed;      /* outcome index of <closed> for a source with no cluster */
+    sim_pick pick;
+    const uint32_t *outcome_of; /* cluster index -> outcome index (the plan's) */
+    uint32_t closed;            /* outcome index of <closed> for an empty routing */
 } source_route;
 
 typedef struct flow_state {
@@ -38,7 +41,7 @@ typedef struct flow_state {
     sim_traffic traffic;
     uint64_t seq;            /* reserved sequence number of the pending arrival */
     source_route **route_of; /* per source: its routing, shared by alike sources */
-    source_route *routes;    /* the distinct routings */
+    source_route *routes;    /* the plan's distinct routings */
     size_t n_routes;
     size_t n_sources;
     size_t next_source;
@@ -53,151 +56,32 @@ typedef struct flow_state {
     uint64_t last_ns; /* time of the last arrival */
 } flow_state;
 
-/* The index of outcome `name` in f->outcomes (room for `cap`), added if new. */
-static uint32_t outcome_index(sim_flow_result *f, size_t cap, const char *name, bool failed)
-{
-    for (size_t i = 0; i < f->n_outcomes; i++)
-        if (!strcmp(f->outcomes[i].name, name))
-            return (uint32_t)i;
-    assert(f->n_outcomes < cap); /* cap counts every cluster of every source, plus one */
-    f->outcomes[f->n_outcomes] = (sim_outcome){name, failed, false, 0, 0.0};
-    return (uint32_t)f->n_outcomes++;
-}
-
-/* The clusters a source's connections pick from: a TCP split, or the one route of Kuma's
- * default HTTP route (requests pick per request; with no user HTTP rule every request
- * takes the catch-all). */
-static const model_cluster *clusters_of(const model_resolution *r, size_t *n)
-{
-    if (r->route == MODEL_ROUTE_MESH_HTTP_ROUTE && r->n_routes == 1) {
-        *n = r->routes[0].n_clusters;
-        return r->routes[0].clusters;
-    }
-    *n = r->n_clusters;
-    return r->clusters;
-}
-
-static bool same_routing(const model_resolution *x, const model_resolution *y)
-{
-    size_t nx, ny;
-    const model_cluster *cx = clusters_of(x, &nx), *cy = clusters_of(y, &ny);
-    if (x->route != y->route || nx != ny)
-        return false;
-    for (size_t i = 0; i < nx; i++)
-        if (strcmp(cx[i].name, cy[i].name) || cx[i].weight != cy[i].weight ||
-            cx[i].endpoints != cy[i].endpoints)
-            return false;
-    return true;
-}
-
-/* Resolves every source of flow `f` and builds its outcomes.  -1 if unsupported.
- * Sources the resolver cannot tell apart (model_dataplane_routes_alike: a service's
- * replicas, typically) share one resolution and one pick table, so a flow from thousands
- * of dataplanes costs one resolution per distinct kind of source. */
-static int setup_flow(model_arena *a, const model_scenario *s, const model_flow *f, flow_state *st,
-                      FILE *err)
+/* Pick tables and windows for flow plan `fp`. */
+static void setup_flow(model_arena *a, const model_scenario *s, const sim_flow_plan *fp,
+                       flow_state *st)
 {
     sim_flow_result *res = st->res;
+    const model_flow *f = fp->flow;
     res->flow = f;
-    size_t ns = f->n_sources;
-    st->n_sources = ns;
-    st->route_of = model_arena_alloc(a, ns * sizeof *st->route_of);
-    st->routes = model_arena_alloc(a, ns * sizeof *st->routes);
-    const model_resolution **rs = model_arena_alloc(a, ns * sizeof *rs);
-    const model_resolution **distinct = model_arena_alloc(a, ns * sizeof *distinct);
-    size_t *uses = model_arena_alloc(a, ns * sizeof *uses); /* sources per distinct routing */
-    size_t *rep = model_arena_alloc(a, ns * sizeof *rep);   /* its first source */
-    size_t cap = 1;
-    for (size_t i = 0; i < ns; i++) {
-        size_t d = 0;
-        while (d < st->n_routes && !model_dataplane_routes_alike(f->sources[rep[d]], f->sources[i]))
-            d++;
-        if (d == st->n_routes) {
-            const model_resolution *r = model_resolve(a, s, f->sources[i], f->to);
-            if (r->unsupported) {
-                fprintf(err,
-                        "%s:%d:%d: flow '%s' (%s -> %s) needs %s, which this version of "
-                        "splitsim does not simulate\n",
-                        f->mark.file, f->mark.line, f->mark.col, f->name, f->sources[i]->name,
-                        f->to, r->unsupported);
-                return -1;
-            }
-            size_t n;
-            clusters_of(r, &n);
-            cap += n + 1;
-            distinct[d] = r;
-            rep[d] = i;
-            st->n_routes++;
-        }
-        uses[d]++;
-        rs[i] = distinct[d];
-        st->route_of[i] = &st->routes[d];
-        if (!same_routing(rs[0], rs[i]))
-            res->sources_differ = true;
-        if (rs[i]->route != rs[0]->route)
-            res->routes_differ = true;
-    }
-    res->resolution = rs[0];
-    res->resolutions = rs;
-    res->outcomes = model_arena_alloc(a, cap * sizeof *res->outcomes);
-
-    /* Outcomes and pick tables, once per distinct routing. */
-    for (size_t d = 0; d < st->n_routes; d++) {
+    res->plan = fp;
+    st->n_sources = f->n_sources;
+    st->n_routes = fp->n_routings;
+    st->routes = model_arena_alloc(a, (fp->n_routings ? fp->n_routings : 1) * sizeof *st->routes);
+    for (size_t d = 0; d < fp->n_routings; d++) {
+        const sim_routing *rt = &fp->routings[d];
         source_route *sr = &st->routes[d];
-        size_t n;
-        const model_cluster *c = clusters_of(distinct[d], &n);
-        uint64_t total = 0;
-        sr->outcome_of = model_arena_alloc(a, (n ? n : 1) * sizeof *sr->outcome_of);
-        uint32_t *weights = model_arena_alloc(a, (n ? n : 1) * sizeof *weights);
-        for (size_t k = 0; k < n; k++) {
-            bool empty = c[k].endpoints == 0;
-            sr->outcome_of[k] =
-                outcome_index(res, cap, empty ? SIM_OUTCOME_NO_ENDPOINTS : c[k].backend, empty);
-            weights[k] = c[k].weight;
-            total += c[k].weight;
-        }
-        if (n == 0 || total == 0) {
-            /* An empty split: the listener closes every connection (KUMA-ROUTING §3.3). */
-            sr->closed = outcome_index(res, cap, SIM_OUTCOME_CLOSED, true);
+        sr->outcome_of = rt->outcome_of;
+        sr->closed = rt->closed;
+        /* The plan refused totals above 32 bits, the only way an init can fail. */
+        if (rt->empty || sim_pick_init(&sr->pick, rt->weights, rt->n_clusters) < 0)
             sr->pick.n = 0;
-        } else if (sim_pick_init(&sr->pick, weights, n) < 0) {
-            fprintf(err,
-                    "%s:%d:%d: flow '%s': the weights from %s add up to more than Envoy "
-                    "accepts\n",
-                    f->mark.file, f->mark.line, f->mark.col, f->name, f->sources[rep[d]]->name);
-            return -1;
-        }
     }
-
-    /* Each outcome's weight per routing, its expected share (the mean over the sources,
-     * which take turns) and the weight shown when every source agrees on it. */
-    uint64_t *w = model_arena_alloc(a, res->n_outcomes * st->n_routes * sizeof *w);
-    for (size_t d = 0; d < st->n_routes; d++) {
-        const source_route *sr = &st->routes[d];
-        size_t n;
-        const model_cluster *c = clusters_of(distinct[d], &n);
-        if (!sr->pick.n)
-            w[sr->closed * st->n_routes + d] = 1;
-        for (size_t k = 0; k < n && sr->pick.n; k++)
-            w[sr->outcome_of[k] * st->n_routes + d] += c[k].weight;
-    }
-    for (size_t o = 0; o < res->n_outcomes; o++) {
-        sim_outcome *out = &res->outcomes[o];
-        double share = 0;
-        bool same = true;
-        uint64_t first = w[o * st->n_routes];
-        for (size_t d = 0; d < st->n_routes; d++) {
-            const source_route *sr = &st->routes[d];
-            uint64_t total = sr->pick.n ? sr->pick.total : 1;
-            share += (double)uses[d] * (double)w[o * st->n_routes + d] / (double)total;
-            same &= w[o * st->n_routes + d] == first;
-        }
-        out->expected = share / (double)ns;
-        out->has_weight = same && strcmp(out->name, SIM_OUTCOME_CLOSED) && first <= UINT32_MAX;
-        out->weight = (uint32_t)first;
-    }
-    st->active = model_arena_alloc(a, res->n_outcomes * sizeof *st->active);
-    res->peak_active = model_arena_alloc(a, res->n_outcomes * sizeof *res->peak_active);
+    st->route_of = model_arena_alloc(a, (st->n_sources ? st->n_sources : 1) * sizeof *st->route_of);
+    for (size_t i = 0; i < st->n_sources; i++)
+        st->route_of[i] = &st->routes[fp->routing_of[i]];
+    size_t no = fp->n_outcomes;
+    st->active = model_arena_alloc(a, no * sizeof *st->active);
+    res->peak_active = model_arena_alloc(a, no * sizeof *res->peak_active);
 
     /* Windows: the whole run, then each distinct window an expectation asks about. */
     res->windows = model_arena_alloc(a, (s->n_expects + 1) * sizeof *res->windows);
@@ -217,16 +101,15 @@ static int setup_flow(model_arena *a, const model_scenario *s, const model_flow 
                 (sim_window){x->window_start_ns, x->window_end_ns, 0, NULL, NULL};
     }
     for (size_t k = 0; k < res->n_windows; k++) {
-        res->windows[k].count = model_arena_alloc(a, res->n_outcomes * sizeof(uint64_t));
-        res->windows[k].held_ns = model_arena_alloc(a, res->n_outcomes * sizeof(sim_u128));
+        res->windows[k].count = model_arena_alloc(a, no * sizeof(uint64_t));
+        res->windows[k].held_ns = model_arena_alloc(a, no * sizeof(sim_u128));
     }
     st->count0 = res->windows[0].count;
     st->held0 = res->windows[0].held_ns;
     st->more_windows = res->n_windows > 1;
-    st->failed = model_arena_alloc(a, res->n_outcomes * sizeof *st->failed);
-    for (size_t o = 0; o < res->n_outcomes; o++)
-        st->failed[o] = res->outcomes[o].failed;
-    return 0;
+    st->failed = model_arena_alloc(a, no * sizeof *st->failed);
+    for (size_t o = 0; o < no; o++)
+        st->failed[o] = fp->outcomes[o].failed;
 }
 
 /*
@@ -265,12 +148,14 @@ static inline void count_in(sim_window *w, uint32_t o, uint64_t hold)
     w->held_ns[o] += hold;
 }
 
-sim_result *sim_run(const model_scenario *s, FILE *err, sim_progress_fn progress, void *ctx)
+sim_result *sim_run(const sim_plan *plan, sim_progress_fn progress, void *ctx)
 {
+    const model_scenario *s = plan->scenario;
     model_arena *a = model_arena_new();
     sim_result *r = model_arena_alloc(a, sizeof *r);
     r->arena = a;
     r->scenario = s;
+    r->plan = plan;
     r->n_flows = s->n_flows;
     r->flows = model_arena_alloc(a, (s->n_flows ? s->n_flows : 1) * sizeof *r->flows);
     flow_state *fs = model_arena_alloc(a, (s->n_flows ? s->n_flows : 1) * sizeof *fs);
@@ -279,14 +164,7 @@ sim_result *sim_run(const model_scenario *s, FILE *err, sim_progress_fn progress
     uint64_t planned = 0;
     for (size_t i = 0; i < s->n_flows; i++) {
         fs[i].res = &r->flows[i];
-        if (setup_flow(a, s, &s->flows[i], &fs[i], err) < 0) {
-            for (size_t j = 0; j <= i; j++)
-                for (size_t k = 0; k < fs[j].n_routes; k++)
-                    sim_pick_deinit(&fs[j].routes[k].pick);
-            sim_engine_deinit(&eng);
-            model_arena_free(a);
-            return NULL;
-        }
+        setup_flow(a, s, &plan->flows[i], &fs[i]);
         sim_traffic_init(&fs[i].traffic, &s->flows[i], s->seed);
         fs[i].seq = sim_engine_next_seq(&eng);
         planned += s->flows[i].connections;

@@ -59,19 +59,39 @@ static inline model_scenario *simfx_load(const char *yaml)
     return simfx_load_opts(yaml, NULL);
 }
 
-/* Simulates `s`, which must be simulated without complaint. */
+/* The routing plan of `s`, which must be built without complaint (warnings included). */
+static inline sim_plan *simfx_plan(const model_scenario *s)
+{
+    model_errors *errs = model_errors_new();
+    sim_plan *p = sim_plan_new(s, errs);
+    if (!p || model_errors_size(errs))
+        model_errors_print(errs, stderr);
+    cr_assert_not_null(p, "the plan was refused");
+    model_errors_free(errs);
+    return p;
+}
+
+/* Simulates `s`, which must be planned without complaint; free with simfx_free. */
 static inline sim_result *simfx_run(const model_scenario *s)
 {
-    sim_result *r = sim_run(s, stderr, NULL, NULL);
-    cr_assert_not_null(r, "sim_run refused the scenario");
-    return r;
+    return sim_run(simfx_plan(s), NULL, NULL);
+}
+
+/* Frees a result of simfx_run and its plan. */
+static inline void simfx_free(sim_result *r)
+{
+    if (!r)
+        return;
+    sim_plan *p = (sim_plan *)r->plan; /* simfx_run made it for this result alone */
+    sim_result_free(r);
+    sim_plan_free(p);
 }
 
 /* The index of the outcome called `name` in flow result `f`, or -1. */
 static inline int simfx_outcome(const sim_flow_result *f, const char *name)
 {
-    for (size_t i = 0; i < f->n_outcomes; i++)
-        if (!strcmp(f->outcomes[i].name, name))
+    for (size_t i = 0; i < f->plan->n_outcomes; i++)
+        if (!strcmp(f->plan->outcomes[i].name, name))
             return (int)i;
     return -1;
 }

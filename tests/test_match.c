@@ -134,17 +134,21 @@ Test(match, sidecar_without_inbounds_is_selected_by_nothing)
 {
     /* Kuma 2.14 accepts such a Dataplane; every selector runs over inbounds, even Mesh's. */
     /* clang-format off */
-    model_scenario *s = fixture_load("scenario: bare\n"
-                                     "resources:\n"
-                                     "  - type: Dataplane\n"
-                                     "    name: bare\n"
-                                     "    mesh: default\n"
-                                     "    networking: {address: 10.0.0.1}\n"
-                                     ROUTE("all", "{}", "{kind: Mesh}"));
+    model_errors *warnings;
+    model_scenario *s = fixture_load_opts("scenario: bare\n"
+                                          "resources:\n"
+                                          "  - type: Dataplane\n"
+                                          "    name: bare\n"
+                                          "    mesh: default\n"
+                                          "    networking: {address: 10.0.0.1}\n"
+                                          ROUTE("all", "{}", "{kind: Mesh}"), NULL, &warnings);
     /* clang-format on */
     const char *why = NULL;
     cr_expect_not(selects(s, "all", "bare", &why));
     cr_expect_str_eq(why, "bare has no inbound to select");
+    cr_expect_eq(model_errors_count(warnings), 0);
+    cr_expect_eq(model_errors_size(warnings), 1, "the route names a service no dataplane runs");
+    model_errors_free(warnings);
     model_scenario_free(s);
 }
 

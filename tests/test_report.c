@@ -157,7 +157,7 @@ static void run_it(run *u, const char *seed)
 
 static void run_free(run *u)
 {
-    sim_result_free(u->r);
+    simfx_free(u->r);
     model_scenario_free(u->s);
     free(u->yaml);
 }
@@ -256,15 +256,15 @@ Test(report, json_keys_and_integer_counts)
         cr_expect(json_is_real(get(jw, "p_value")));
 
         json_t *bs = get(jw, "backends");
-        cr_assert_eq(json_array_size(bs), fr->n_outcomes);
+        cr_assert_eq(json_array_size(bs), fr->plan->n_outcomes);
         json_int_t sum = 0;
-        for (size_t o = 0; o < fr->n_outcomes; o++) {
+        for (size_t o = 0; o < fr->plan->n_outcomes; o++) {
             json_t *b = json_array_get(bs, o);
             static const char *const backend_keys[] = {"name",         "weight",      "expected",
                                                        "count",        "share",       "ci",
                                                        "active_share", "peak_active", NULL};
             expect_keys(b, backend_keys, "backend");
-            cr_expect_str_eq(json_string_value(get(b, "name")), fr->outcomes[o].name);
+            cr_expect_str_eq(json_string_value(get(b, "name")), fr->plan->outcomes[o].name);
             cr_expect_eq(get_int(b, "weight"), 1);
             cr_expect_eq((uint64_t)get_int(b, "count"), w->count[o]);
             cr_expect_eq((uint64_t)get_int(b, "peak_active"), fr->peak_active[o]);
@@ -391,7 +391,7 @@ Test(report, csv_header_rows_and_quoting)
     size_t rows = 0;
     char *fields[32];
     for (size_t k = 0; k < fr->n_windows; k++) {
-        for (size_t o = 0; o < fr->n_outcomes; o++, rows++) {
+        for (size_t o = 0; o < fr->plan->n_outcomes; o++, rows++) {
             cr_assert_neq(*p, '\0', "too few rows");
             size_t n = csv_record(&p, fields, 32);
             cr_assert_eq(n, 23, "row %zu has %zu fields", rows, n);
@@ -407,7 +407,7 @@ Test(report, csv_header_rows_and_quoting)
             cr_expect_str_eq(fields[7], want);
             snprintf(want, sizeof want, "%llu", (unsigned long long)fr->windows[k].total);
             cr_expect_str_eq(fields[10], want);
-            cr_expect_str_eq(fields[11], fr->outcomes[o].name, "backends with commas come whole");
+            cr_expect_str_eq(fields[11], fr->plan->outcomes[o].name, "backends with commas come whole");
             cr_expect_str_eq(fields[12], "1");
             snprintf(want, sizeof want, "%llu", (unsigned long long)fr->windows[k].count[o]);
             cr_expect_str_eq(fields[14], want);
@@ -434,7 +434,9 @@ Test(report, text_has_pass_and_fail_lines)
                        60),
               "%.80s", text);
     cr_expect(strstr(text, "\nflow " FLOW ": web -> api (tcp, 1 source)\n") != NULL);
-    cr_expect(strstr(text, "  route: MeshTCPRoute by r1, r2\n") != NULL);
+    cr_expect(strstr(text, "  route: MeshTCPRoute\n  policies (merge order, the last wins): r1, "
+                           "r2\n") != NULL,
+              "%s", text);
     char line[1200];
     snprintf(line, sizeof line, "\n  PASS " FLOW ": %s\n", u.x[0].detail);
     cr_expect(strstr(text, line) != NULL, "no line%s", line);
@@ -469,15 +471,18 @@ Test(report, junit_escapes_and_counts)
     run_it(&u, "42");
     /* A control character is not allowed in XML 1.0 even escaped: it becomes '?'. */
     strcpy(u.x[1].detail, "got 'x' \"y\" <z> & \x01 done");
-    sim_check_entry entries[2] = {
-        {"dir/b&d.yaml", u.s, u.r, u.x, u.failed, NULL, 0.25},
-        {"dir/<broken>.yaml", NULL, NULL, NULL, 0, "invalid & \"bad\"", 0.5},
+    sim_check_entry entries[3] = {
+        {.file = "dir/b&d.yaml", .status = SIM_CHECK_FAIL, .scenario = u.s, .result = u.r,
+         .expects = u.x, .failed = u.failed, .seconds = 0.25},
+        {.file = "dir/<broken>.yaml", .status = SIM_CHECK_ERROR,
+         .error = "b.yaml:3:1: invalid & \"bad\"\nb.yaml:4:2: second\n", .seconds = 0.5},
+        {.file = "mesh/resources.yaml", .status = SIM_CHECK_SKIPPED},
     };
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
     cr_assert_not_null(out);
-    cr_assert_eq(sim_report_junit(out, entries, 2), 0);
+    cr_assert_eq(sim_report_junit(out, entries, 3), 0);
     fclose(out);
     static const char want[] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -495,7 +500,8 @@ Test(report, junit_escapes_and_counts)
         "  <testsuite name=\"dir/&lt;broken&gt;.yaml\" file=\"dir/&lt;broken&gt;.yaml\" "
         "tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.500\">\n"
         "    <testcase name=\"load and run\" classname=\"dir/&lt;broken&gt;.yaml\">\n"
-        "      <error message=\"invalid &amp; &quot;bad&quot;\"/>\n"
+        "      <error message=\"b.yaml:3:1: invalid &amp; &quot;bad&quot;\">b.yaml:3:1: invalid "
+        "&amp; &quot;bad&quot;\nb.yaml:4:2: second\n</error>\n"
         "    </testcase>\n"
         "  </testsuite>\n"
         "</testsuites>\n";
@@ -509,7 +515,8 @@ Test(report, junit_with_nothing_failed)
     run u;
     run_it(&u, "42");
     u.x[1].passed = true;
-    sim_check_entry entry = {"a.yaml", u.s, u.r, u.x, 0, NULL, 0.0};
+    sim_check_entry entry = {.file = "a.yaml", .status = SIM_CHECK_PASS, .scenario = u.s,
+                             .result = u.r, .expects = u.x};
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);

@@ -405,7 +405,7 @@ Test(resolve, meshhttproute_beats_meshtcproute_on_http_destination)
     /* clang-format on */
     resolved x = resolve(yaml, "web-1", "backend");
     cr_expect_neq(x.r->route, MODEL_ROUTE_MESH_TCP_ROUTE);
-    cr_expect_str_eq(x.r->unsupported, "MeshHTTPRoute routing");
+    cr_expect_str_eq(x.r->unsupported, "MeshHTTPRoute rules");
     cr_expect_eq(x.r->n_clusters, 0);
     done(&x);
 }
@@ -562,7 +562,7 @@ Test(resolve, traffic_route_in_mesh_gates_the_plugins)
         TRAFFIC_ROUTE;
     /* clang-format on */
     resolved x = resolve(only_tr, "web-1", "backend");
-    cr_expect_str_eq(x.r->unsupported, "TrafficRoute routing");
+    cr_expect_str_eq(x.r->unsupported, "TrafficRoute policies");
     done(&x);
     /* clang-format off */
     const char *yaml = MESH("tcp")

@@ -182,7 +182,7 @@ Test(run, each_connection_gets_envoys_pick_in_the_documented_draw_order)
     cr_expect(want[0].backend != want[1].backend || want[1].backend != want[2].backend ||
               want[0].backend != want[2].backend);
 
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
     free(yaml);
 }
@@ -209,7 +209,7 @@ Test(run, counts_equal_the_hand_computation)
                      backend_names[b], (unsigned long long)count[b]);
     cr_expect_eq(r->connections, N);
     cr_expect_eq(r->end_ns, want[N - 1].at, "the run ends at its last arrival");
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
     free(yaml);
 }
@@ -224,18 +224,18 @@ Test(run, expected_shares_average_sources_that_resolve_differently)
     model_scenario *s = simfx_load(yaml);
     sim_result *r = simfx_run(s);
     const sim_flow_result *f = &r->flows[0];
-    cr_expect(f->sources_differ);
-    cr_assert_eq(f->n_outcomes, 3);
+    cr_expect(f->plan->sources_differ);
+    cr_assert_eq(f->plan->n_outcomes, 3);
     static const double want[3] = {0.30, 0.60, 0.10};
     for (int b = 0; b < 3; b++) {
         int o = simfx_outcome(f, backend_names[b]);
         cr_assert_geq(o, 0, "%s", backend_names[b]);
-        cr_expect_float_eq(f->outcomes[o].expected, want[b], 1e-12, "%s: %.17g", backend_names[b],
-                           f->outcomes[o].expected);
-        cr_expect_not(f->outcomes[o].has_weight, "%s", backend_names[b]);
-        cr_expect_not(f->outcomes[o].failed);
+        cr_expect_float_eq(f->plan->outcomes[o].expected, want[b], 1e-12, "%s: %.17g", backend_names[b],
+                           f->plan->outcomes[o].expected);
+        cr_expect_not(f->plan->outcomes[o].has_weight, "%s", backend_names[b]);
+        cr_expect_not(f->plan->outcomes[o].failed);
     }
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
     free(yaml);
 }
@@ -277,8 +277,8 @@ Test(run, sources_take_turns)
         cr_expect_eq(simfx_count(f, &f->windows[0], "api{version=v1}"), cases[k].v1, "n = %d",
                      cases[k].n);
         cr_expect_eq(simfx_count(f, &f->windows[0], "api"), cases[k].api, "n = %d", cases[k].n);
-        cr_expect(f->sources_differ);
-        sim_result_free(r);
+        cr_expect(f->plan->sources_differ);
+        simfx_free(r);
         model_scenario_free(s);
         free(yaml);
     }
@@ -323,14 +323,14 @@ Test(run, empty_split_closes_every_connection)
     sim_result *r = simfx_run(s);
     const sim_flow_result *f = &r->flows[0];
     cr_assert_str_eq(f->flow->name, "to-ghost");
-    cr_assert_eq(f->n_outcomes, 1);
-    cr_expect_str_eq(f->outcomes[0].name, SIM_OUTCOME_CLOSED);
-    cr_expect(f->outcomes[0].failed);
-    cr_expect_float_eq(f->outcomes[0].expected, 1.0, 1e-15);
+    cr_assert_eq(f->plan->n_outcomes, 1);
+    cr_expect_str_eq(f->plan->outcomes[0].name, SIM_OUTCOME_CLOSED);
+    cr_expect(f->plan->outcomes[0].failed);
+    cr_expect_float_eq(f->plan->outcomes[0].expected, 1.0, 1e-15);
     cr_expect_eq(f->windows[0].count[0], 40);
     cr_expect_eq(f->windows[0].held_ns[0], 0, "a closed connection is open for no time");
     cr_expect_eq(f->peak_active[0], 0, "a closed connection holds no active slot");
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
 }
 
@@ -340,16 +340,16 @@ Test(run, backend_without_dataplanes_has_no_endpoints)
     sim_result *r = simfx_run(s);
     const sim_flow_result *f = &r->flows[1];
     cr_assert_str_eq(f->flow->name, "to-api");
-    cr_assert_eq(f->n_outcomes, 2);
+    cr_assert_eq(f->plan->n_outcomes, 2);
     int ok = simfx_outcome(f, "api"), none = simfx_outcome(f, SIM_OUTCOME_NO_ENDPOINTS);
     cr_assert_geq(ok, 0);
     cr_assert_geq(none, 0);
     const sim_window *w = &f->windows[0];
-    cr_expect(f->outcomes[none].failed);
-    cr_expect_not(f->outcomes[ok].failed);
-    cr_expect(f->outcomes[none].has_weight);
-    cr_expect_eq(f->outcomes[none].weight, 1);
-    cr_expect_float_eq(f->outcomes[none].expected, 0.5, 1e-15);
+    cr_expect(f->plan->outcomes[none].failed);
+    cr_expect_not(f->plan->outcomes[ok].failed);
+    cr_expect(f->plan->outcomes[none].has_weight);
+    cr_expect_eq(f->plan->outcomes[none].weight, 1);
+    cr_expect_float_eq(f->plan->outcomes[none].expected, 0.5, 1e-15);
     cr_expect_eq(w->count[ok] + w->count[none], 4000);
     cr_expect(w->count[none] > 1800 && w->count[none] < 2200, "%llu failed",
               (unsigned long long)w->count[none]);
@@ -359,7 +359,7 @@ Test(run, backend_without_dataplanes_has_no_endpoints)
     cr_expect_eq(w->held_ns[ok], w->count[ok] * 2500000000);
     cr_expect_leq(f->peak_active[ok], 3);
     cr_expect_geq(f->peak_active[ok], 1);
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
 }
 
@@ -378,7 +378,7 @@ Test(run, failed_connections_schedule_no_departure)
     cr_expect_eq(r->connections, 4040);
     cr_expect(departed <= stayed && departed + 3 >= stayed, "%llu departures, %llu stayed open",
               (unsigned long long)departed, (unsigned long long)stayed);
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
 }
 
@@ -396,9 +396,9 @@ static uint64_t peak_of(unsigned long long n, const char *rate, const char *hold
     char *yaml = simfx_printf(hold_mesh, n, rate, hold);
     model_scenario *s = simfx_load(yaml);
     sim_result *r = simfx_run(s);
-    cr_assert_eq(r->flows[0].n_outcomes, 1);
+    cr_assert_eq(r->flows[0].plan->n_outcomes, 1);
     uint64_t peak = r->flows[0].peak_active[0];
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
     free(yaml);
     return peak;
@@ -445,13 +445,13 @@ Test(run, connection_time_of_million_hour_holds_does_not_wrap)
     sim_result *r = simfx_run(s);
     const sim_flow_result *f = &r->flows[0];
     const sim_window *w = &f->windows[0];
-    for (size_t o = 0; o < f->n_outcomes; o++) {
+    for (size_t o = 0; o < f->plan->n_outcomes; o++) {
         cr_expect_eq(w->held_ns[o], (sim_u128)w->count[o] * 3600000000000000000ULL);
         double count_share = (double)w->count[o] / (double)w->total;
-        cr_expect_float_eq(sim_window_active_share(w, f->n_outcomes, o), count_share, 1e-12,
-                           "%s", f->outcomes[o].name);
+        cr_expect_float_eq(sim_window_active_share(w, f->plan->n_outcomes, o), count_share, 1e-12,
+                           "%s", f->plan->outcomes[o].name);
     }
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
 }
 
@@ -488,7 +488,7 @@ Test(run, windows_count_arrivals_in_start_to_end)
     w = sim_flow_window(o, 0, 3 * SEC);
     cr_assert_not_null(w);
     cr_expect_eq(w->total, 1, "the other flow starts at 2 s");
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
 }
 
@@ -508,7 +508,7 @@ Test(run, stop_ends_the_whole_run_window)
     cr_expect_eq(w->start_ns, SEC);
     cr_expect_eq(w->end_ns, 3 * SEC);
     cr_expect_eq(r->end_ns, 2900 * SEC / 1000);
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
 }
 
@@ -539,7 +539,7 @@ static void counts_of(const char *yaml, const char *flow, uint64_t out[3])
     cr_assert_not_null(f);
     for (int b = 0; b < 3; b++)
         out[b] = simfx_count(f, &f->windows[0], backend_names[b]);
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
 }
 
@@ -585,7 +585,7 @@ static char *json_report(const char *yaml, const model_load_options *opts)
     cr_assert_eq(sim_report_run(out, SIM_FORMAT_JSON, r, x), 0);
     fclose(out);
     free(x);
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
     return buf;
 }
@@ -633,7 +633,7 @@ Test(run, memory_follows_open_connections_not_simulated_ones)
     sim_result *r = run_hold_mesh(&s, 100000);
     cr_expect_eq(r->flows[0].peak_active[0], 2500);
     cr_expect_eq(r->events, 2 * 100000 - 2500);
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
     long before = max_rss_kib();
 
@@ -641,7 +641,7 @@ Test(run, memory_follows_open_connections_not_simulated_ones)
     cr_expect_eq(r->flows[0].peak_active[0], 2500);
     cr_expect_eq(r->events, 2 * 1000000 - 2500);
     cr_expect_eq(r->connections, 1000000);
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
     /* Ten times the connections, the same peak: the process may not grow by anything
      * near 900000 events' worth (tens of MB); allow 4 MB of noise. */
@@ -680,13 +680,13 @@ Test(run, thousands_of_alike_sources_share_one_resolution, .timeout = 10)
     sim_result *r = simfx_run(s);
     const sim_flow_result *f = &r->flows[0];
     cr_assert_eq(f->flow->n_sources, 4000);
-    cr_expect_not(f->sources_differ);
-    cr_assert_eq(f->n_outcomes, 2);
-    cr_expect_eq(f->resolution->clusters[0].endpoints, 6000);
-    cr_expect_eq(f->resolution->clusters[1].endpoints, 2000);
-    cr_expect(f->resolutions[0] == f->resolutions[3999], "alike sources share the resolution");
-    cr_expect_eq(f->outcomes[0].expected, 0.75);
+    cr_expect_not(f->plan->sources_differ);
+    cr_assert_eq(f->plan->n_outcomes, 2);
+    cr_expect_eq(f->plan->resolutions[0]->clusters[0].endpoints, 6000);
+    cr_expect_eq(f->plan->resolutions[0]->clusters[1].endpoints, 2000);
+    cr_expect(f->plan->resolutions[0] == f->plan->resolutions[3999], "alike sources share the resolution");
+    cr_expect_eq(f->plan->outcomes[0].expected, 0.75);
     cr_expect_eq(f->windows[0].total, 8000);
-    sim_result_free(r);
+    simfx_free(r);
     model_scenario_free(s);
 }

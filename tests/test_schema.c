@@ -288,8 +288,8 @@ Test(schema, did_you_mean)
     cr_expect_null(schema_suggest("destinations", top));
     cr_expect_null(schema_suggest("anything", (const char *const[]){NULL}));
     static const char *const names[] = {"web-1", "web-2", "backend-1"};
-    cr_expect_str_eq(schema_suggest_n("backend-2", names, 3), "backend-1");
-    cr_expect_str_eq(schema_suggest_n("web-3", names, 2), "web-1", "first of equals wins");
+    cr_expect_str_eq(model_suggest("backend-2", names, 3), "backend-1");
+    cr_expect_str_eq(model_suggest("web-3", names, 2), "web-1", "first of equals wins");
 }
 
 Test(schema, unknown_keys_with_hints_at_the_key)

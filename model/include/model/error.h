@@ -55,6 +55,15 @@ size_t model_errors_count(const model_errors *errs);
 size_t model_errors_size(const model_errors *errs);
 const model_diag *model_errors_at(const model_errors *errs, size_t i);
 
+/* The candidate closest to `word`, the misspelling of a name the user meant, or NULL if
+ * none is close enough to be worth a "did you mean" (borrowed from `candidates`).  Close
+ * means few edits for the length: one for names of up to 4 characters, two up to 8,
+ * three beyond, counting the longer of the two names; an edit is a letter added, dropped,
+ * changed, or swapped with its neighbour (`sede` is one edit from `seed`, `cnt` two from
+ * `count`), and a letter in the wrong case costs nothing; a name all of whose letters
+ * would change is not close.  The first of equally close candidates wins. */
+const char *model_suggest(const char *word, const char *const *candidates, size_t n);
+
 /* Prints every diagnostic as `file:line:col: message` (warnings: `...: warning: message`), one per
  * line, in the order they were found.  A mark with line 0 prints `file: ...`. */
 void model_errors_print(const model_errors *errs, FILE *out);

@@ -43,6 +43,11 @@ model_scenario *model_scenario_load(const char *path, const model_load_options *
 model_scenario *model_scenario_load_string(const char *name, const char *data, size_t len,
                                            const model_load_options *opts, model_errors *errs);
 
+/* True if the file at `path` looks like a scenario to `splitsim check`: a document with a
+ * top-level `scenario:` key, or a file that cannot be read or parsed (whose load will say
+ * why).  False for YAML without that key, such as the resource files scenarios include. */
+bool model_scenario_probe(const char *path);
+
 /* Parses "2.N" into N if 2.MODEL_KUMA_MINOR_MIN <= 2.N <= 2.MODEL_KUMA_MINOR_MAX, else -1. */
 int model_kuma_version_parse(const char *s);
 

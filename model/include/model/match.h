@@ -25,6 +25,20 @@ bool model_match_selects(model_arena *a, const model_policy *p, const model_data
  * Kubernetes Kuma's `<name>.<namespace>`; display names did not exist yet). */
 int model_match_compare(const model_policy *x, const model_policy *y, int kuma_minor);
 
+/* The key of Kuma's sort that orders two policies: the first in which they differ. */
+typedef enum model_order_key {
+    MODEL_ORDER_KIND,         /* the rank of the top-level targetRef kind */
+    MODEL_ORDER_ORIGIN,       /* kuma.io/origin (2.6+) */
+    MODEL_ORDER_GATEWAY_TAGS, /* MeshGateway targetRefs: fewer listener tags first */
+    MODEL_ORDER_ROLE,         /* kuma.io/policy-role (2.9+) */
+    MODEL_ORDER_NAME,         /* the name: descending from 2.6, ascending before */
+    MODEL_ORDER_NONE,         /* equal in every key: load order stands */
+} model_order_key;
+
+/* Which key of model_match_compare decides between `x` and `y` (for --explain). */
+model_order_key model_match_order_key(const model_policy *x, const model_policy *y,
+                                      int kuma_minor);
+
 /* Fills `out` (room for s->n_policies) with the policies of type `type` that select `dp`,
  * sorted by model_match_compare (stable: equal policies keep load order).  Returns how
  * many.  The pointers are borrowed from the scenario. */

@@ -54,11 +54,14 @@ typedef struct model_resolution {
     size_t n_policies;
     model_cluster *clusters; /* TCP: Envoy's walk order; empty for HTTP */
     size_t n_clusters;
+    const char *none_why;    /* route none: why nothing is left to route to, or NULL */
     model_http_route *routes; /* HTTP routes, first match wins */
     size_t n_routes;
     const char **explain; /* --explain lines, in order */
     size_t n_explain;
-    const char *unsupported; /* non-NULL: a case splitsim does not simulate yet */
+    /* Non-NULL: what this flow needs that splitsim does not simulate yet
+     * (model_unsimulated_what of the MODEL_UNSIMULATED list). */
+    const char *unsupported;
 } model_resolution;
 
 /* Resolves the flow from `from` to service `to`.  Everything returned is allocated in

@@ -19,6 +19,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What this version of splitsim does not simulate yet: every refusal of such input comes
+ * from this list (and the README's "Not simulated yet" lists the same), so a user reads
+ * one consistent sentence wherever it is met.  (enum suffix, what) */
+#define MODEL_UNSIMULATED(X)                                                                       \
+    X(HTTP_RULES, "MeshHTTPRoute rules")                                                           \
+    X(TRAFFIC_ROUTE, "TrafficRoute policies")                                                      \
+    X(GATEWAY_TRAFFIC, "traffic from builtin gateways")                                           \
+    X(TIMELINE, "changes over simulated time (timeline, rollout, step)")                          \
+    X(PLOT, "plots (splitsim plot)")                                                               \
+    X(REPLICATIONS, "replications (--replications, --shard)")                                     \
+    X(MERGE, "merging sharded runs (splitsim merge)")
+
+typedef enum model_unsimulated {
+#define X(e, s) MODEL_UNSIM_##e,
+    MODEL_UNSIMULATED(X)
+#undef X
+        MODEL_UNSIM_COUNT
+} model_unsimulated;
+
+/* The words every such refusal ends with. */
+#define MODEL_UNSIMULATED_SENTENCE "not simulated by this version of splitsim"
+
+/* What `u` names, e.g. "MeshHTTPRoute rules". */
+const char *model_unsimulated_what(model_unsimulated u);
+
+/* The sentence every refusal ends with: "not simulated by this version of splitsim: " and
+ * what (static storage, one buffer per value). */
+const char *model_unsimulated_message(model_unsimulated u);
+
 /* Kuma resource types splitsim models.  (enum suffix, type name) */
 #define MODEL_RESOURCE_TYPES(X)                                                                    \
     X(DATAPLANE, "Dataplane")                                                                      \
@@ -169,6 +198,9 @@ typedef enum model_hold_kind {
     MODEL_HOLD_CONSTANT,
 } model_hold_kind;
 
+/* The arrival rate of a flow that writes none: Poisson at 1000/s. */
+#define MODEL_DEFAULT_RATE_PER_S 1000
+
 typedef struct model_request {
     const char *method; /* NULL = any (GET) */
     const char *path;   /* NULL = "/" */
@@ -188,8 +220,11 @@ typedef struct model_flow {
     const model_dataplane **sources;
     size_t n_sources;
     uint64_t connections; /* 0 = until stop */
-    uint64_t rate_count;  /* mean rate = rate_count per rate_unit_ns */
+    /* Simulation settings: `resolve` needs none of them.  A flow without `connections`
+     * or `stop` loads (resolve can show it) but cannot run (sim/plan.h says so). */
+    uint64_t rate_count; /* mean rate = rate_count per rate_unit_ns */
     uint64_t rate_unit_ns;
+    bool rate_default; /* no `rate` written: MODEL_DEFAULT_RATE_PER_S */
     model_arrival arrival;
     uint64_t start_ns;
     uint64_t stop_ns; /* 0 = no stop */
@@ -264,6 +299,10 @@ const model_dataplane *model_scenario_dataplane(const model_scenario *s, const c
  * (in order), outbounds, namespace, origin, zone and gateway kind.  Names may differ.  The
  * simulator resolves one of a group of such sources and shares the result. */
 bool model_dataplane_routes_alike(const model_dataplane *x, const model_dataplane *y);
+
+/* A hash of what model_dataplane_routes_alike compares: alike dataplanes hash alike, so a
+ * table of them finds a source's kind in constant time. */
+uint64_t model_dataplane_routes_hash(const model_dataplane *dp);
 
 /* True if some dataplane of the mesh has an inbound with kuma.io/service = `service`. */
 bool model_scenario_has_service(const model_scenario *s, const char *service);

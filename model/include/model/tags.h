@@ -60,6 +60,12 @@ char *model_tags_cluster_name(model_arena *a, const model_tags *t);
  * name reports use (SPEC §2).  Arena-owned. */
 char *model_tags_backend_name(model_arena *a, const char *service, const model_tags *t);
 
+/* The inverse of model_tags_backend_name: `service` or `service{k=v,...}` into the service
+ * and its tags (sorted, whatever order they were written in), all allocated in `a`.
+ * Returns 0, or -1 when `name` is not of that form (an empty part, a key twice). */
+int model_tags_parse_backend_name(model_arena *a, const char *name, const char **service,
+                                  model_tags *tags);
+
 /* Kuma's tag syntax (ValidateTags in pkg/core/resources/apis/mesh/validators.go):
  * keys and values match ^[a-zA-Z0-9.\-_:/]*$ and ^[a-zA-Z0-9.\-_:]*$ respectively. */
 bool model_tags_valid_key(const char *key);

@@ -1,0 +1,90 @@
+/*
+ * plan.h - the routing plan of a scenario: what every flow's connections can end on, and
+ * with which weights, before anything is simulated.
+ *
+ * For each flow, every source dataplane's routing is resolved (model_resolve).  Sources
+ * that Kuma cannot tell apart (model_dataplane_routes_alike: the replicas of a service,
+ * typically) share one resolution, found through a hash of what the resolver reads, so a
+ * flow from thousands of dataplanes costs one resolution per kind of source and time
+ * linear in the sources.  Each distinct routing lists its weighted clusters in Envoy's
+ * order and maps them to the flow's outcomes: a backend (by its report name), `<closed>`
+ * (no route, or an empty split) or `<no-endpoints>` (a cluster that selects no endpoint).
+ *
+ * Building the plan is also where the scenario is checked for what a run needs beyond
+ * what loads (docs/manual.md §2): every flow gives `connections` or `stop`; every backend
+ * an expectation names is one the flow can reach; routing splitsim does not simulate yet
+ * is refused with the flow's place.  `splitsim validate` builds the plan for that reason,
+ * so it refuses what `run` would refuse.
+ */
+#ifndef SIM_PLAN_H
+#define SIM_PLAN_H
+
+#include "model/error.h"
+#include "model/resolve.h"
+#include "model/scenario.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SIM_OUTCOME_CLOSED "<closed>"
+#define SIM_OUTCOME_NO_ENDPOINTS "<no-endpoints>"
+
+/* One outcome of a flow's connections. */
+typedef struct sim_outcome {
+    const char *name; /* backend name as reports print it, or <closed>/<no-endpoints> */
+    bool failed;      /* <closed> or <no-endpoints> */
+    bool has_weight;  /* every source routes here with the same weight */
+    uint32_t weight;
+    double expected; /* configured share, averaged over the sources (0..1) */
+} sim_outcome;
+
+/* One distinct routing of some of a flow's sources. */
+typedef struct sim_routing {
+    const model_resolution *resolution;
+    const model_cluster *clusters; /* the clusters connections pick from, Envoy's order */
+    size_t n_clusters;
+    uint32_t *weights;    /* clusters[i].weight */
+    uint32_t *outcome_of; /* cluster index -> outcome index */
+    uint32_t closed;      /* outcome of every connection when there is nothing to pick */
+    bool empty;           /* no cluster (or all weights 0): every connection is closed */
+    size_t n_sources;     /* sources that route this way */
+} sim_routing;
+
+/* A backend whose cluster selects no endpoint: its connections fail as <no-endpoints>. */
+typedef struct sim_dead_backend {
+    const char *backend; /* report name */
+    const char *cluster; /* Kuma's cluster name */
+} sim_dead_backend;
+
+typedef struct sim_flow_plan {
+    const model_flow *flow;
+    sim_routing *routings; /* distinct, in order of their first source */
+    size_t n_routings;
+    uint32_t *routing_of;                 /* per source (flow->sources order) */
+    const model_resolution **resolutions; /* per source */
+    bool sources_differ; /* some source routes differently from the first */
+    bool routes_differ;  /* some source is decided by another route type */
+    sim_outcome *outcomes;
+    size_t n_outcomes;
+    sim_dead_backend *dead; /* distinct, in the order met */
+    size_t n_dead;
+} sim_flow_plan;
+
+typedef struct sim_plan {
+    const model_scenario *scenario;
+    sim_flow_plan *flows; /* one per scenario flow, same order */
+    size_t n_flows;
+    model_arena *arena; /* owns everything above */
+} sim_plan;
+
+/* Builds the plan of scenario `s` (which must outlive it).  Every problem that stops a run
+ * is recorded in `errs` as `file:line:col: message`, warnings too; returns NULL when there
+ * was an error (free with sim_plan_free otherwise). */
+sim_plan *sim_plan_new(const model_scenario *s, model_errors *errs);
+
+void sim_plan_free(sim_plan *p);
+
+/* The index of outcome `name` in `f`, or -1. */
+int sim_flow_plan_outcome(const sim_flow_plan *f, const char *name);
+
+#endif
