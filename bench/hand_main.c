@@ -5,7 +5,7 @@
  *   hand_bench w1 [N]              W1 hand loop (default N = 50,000,000)
  *   hand_bench w2 [N [RATE]]       W2 hand loop, binary heap (default 5,000,000 at 1000/s)
  *   hand_bench w2-engine [N [RATE]]  W2 with sim_engine in place of the heap
- *   hand_bench pcg32               prints PCG32(42, 54)'s first six outputs (SPEC.md §3)
+ *   hand_bench pcg32               prints PCG32(42, 54)'s first six outputs (docs/manual.md §3)
  *
  * Prints one line: workload, connections, seconds (CLOCK_MONOTONIC around the loop
  * alone), connections/s, peak RSS of the process (getrusage ru_maxrss, KiB), and the

@@ -1,5 +1,5 @@
 /*
- * fuzz_load.c - libFuzzer target for the scenario loader (STYLE §12).
+ * fuzz_load.c - libFuzzer target for the scenario loader (cmark's fuzz/ is the model).
  *
  * The bytes are a scenario file called "fuzz.yaml": they go through the YAML parser, the
  * scenario schema, Kuma validation and the mesh settling, exactly as `splitsim validate`

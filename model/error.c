@@ -95,6 +95,11 @@ void model_warn(model_errors *errs, model_mark mark, const char *fmt, ...)
     va_end(ap);
 }
 
+bool model_errors_full(const model_errors *errs)
+{
+    return errs && errs->n >= MODEL_ERRORS_MAX;
+}
+
 size_t model_errors_count(const model_errors *errs)
 {
     return errs ? errs->errors : 0;
@@ -114,7 +119,7 @@ void model_errors_print(const model_errors *errs, FILE *out)
 {
     for (size_t i = 0; i < errs->n; i++) {
         const model_diag *d = &errs->v[i];
-        /* SPEC §1: errors read `file:line:col: problem`; warnings say so. */
+        /* docs/manual.md §1: errors read `file:line:col: problem`; warnings say so. */
         const char *kind = d->severity == MODEL_ERROR ? "" : "warning: ";
         if (d->line > 0)
             fprintf(out, "%s:%d:%d: %s%s\n", d->file, d->line, d->col, kind, d->message);

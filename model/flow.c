@@ -53,6 +53,13 @@ static const char *const http_methods[] = {"GET",     "HEAD",    "POST",  "PUT",
         }                                                                                          \
     } while (0)
 
+/* The closest of `n` names to `word` for a hint, or none once the diagnostics are full
+ * (thousands of bad names must not cost thousands of searches over thousands of names). */
+static const char *hint_among(schema_ctx *c, const char *word, const char *const *names, size_t n)
+{
+    return model_errors_full(c->errs) ? NULL : model_suggest(word, names, n);
+}
+
 /* Dataplanes of the mesh that run `service` with an inbound matching `tags`. */
 static void select_sources(model_scenario *s, model_flow *f)
 {
@@ -112,11 +119,14 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
                 return -1;
             const model_dataplane *d = model_scenario_dataplane(s, f->from);
             if (!d) {
-                const char **names =
-                    model_arena_alloc(s->arena, (s->n_dataplanes + 1) * sizeof *names);
-                for (size_t i = 0; i < s->n_dataplanes; i++)
-                    names[i] = s->dataplanes[i].name;
-                const char *hint = model_suggest(f->from, names, s->n_dataplanes);
+                const char *hint = NULL;
+                if (!model_errors_full(c->errs)) {
+                    const char **names = model_xmalloc((s->n_dataplanes + 1) * sizeof *names);
+                    for (size_t i = 0; i < s->n_dataplanes; i++)
+                        names[i] = s->dataplanes[i].name;
+                    hint = hint_among(c, f->from, names, s->n_dataplanes);
+                    free(names);
+                }
                 return schema_fail(c, dp, "no dataplane '%s' in mesh '%s'%s", f->from, s->mesh,
                                    schema_hint(c, hint));
             }
@@ -150,7 +160,7 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
     if (!model_scenario_has_service(s, f->from) && service_refused(refused, f->from))
         return -1; /* the service's own problem has been reported */
     if (!model_scenario_has_service(s, f->from)) {
-        const char *hint = model_suggest(f->from, svcs, nsvc);
+        const char *hint = hint_among(c, f->from, svcs, nsvc);
         return schema_fail(c, n, "no service '%s' in mesh '%s'%s", f->from, s->mesh,
                            schema_hint(c, hint));
     }
@@ -275,7 +285,7 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
             } else if (f->n_sources && !reachable(s, f, f->to)) {
                 size_t nsvc;
                 const char **svcs = model_scenario_services(s, &nsvc);
-                const char *hint = model_suggest(f->to, svcs, nsvc);
+                const char *hint = hint_among(c, f->to, svcs, nsvc);
                 rc = schema_fail(c, v, "no service '%s' in mesh '%s'%s", f->to, s->mesh,
                                  schema_hint(c, hint));
             }
@@ -331,6 +341,65 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
         *ok = false;
 }
 
+/* qsort context-free comparators over flow indices need the flows: one read at a time. */
+static const model_flow *sort_flows;
+
+static int cmp_flow_name(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    int c = strcmp(sort_flows[a].name, sort_flows[b].name);
+    return c ? c : (a > b) - (a < b);
+}
+
+/* Sorts s->flow_order by name (then by position). */
+static void index_flows(model_scenario *s)
+{
+    s->flow_order = model_arena_alloc(s->arena, (s->n_flows ? s->n_flows : 1) * sizeof(size_t));
+    for (size_t i = 0; i < s->n_flows; i++)
+        s->flow_order[i] = i;
+    sort_flows = s->flows;
+    qsort(s->flow_order, s->n_flows, sizeof(size_t), cmp_flow_name);
+    sort_flows = NULL;
+}
+
+/* A flow named like an earlier one is refused (said at the later one, in file order) and
+ * taken out; found by sorting, so many flows cost O(n log n), not every pair. */
+static void refuse_repeated_names(model_scenario *s, schema_ctx *c, flow_refused *refused)
+{
+    index_flows(s);
+    size_t *first_of = model_xcalloc(s->n_flows ? s->n_flows : 1, sizeof *first_of);
+    bool *repeat = model_xcalloc(s->n_flows ? s->n_flows : 1, sizeof *repeat);
+    for (size_t k = 1, first = 0; k < s->n_flows; k++) {
+        size_t a = s->flow_order[first], b = s->flow_order[k];
+        if (strcmp(s->flows[a].name, s->flows[b].name)) {
+            first = k;
+        } else {
+            repeat[b] = true;
+            first_of[b] = a;
+        }
+    }
+    size_t kept = 0;
+    bool any = false;
+    for (size_t i = 0; i < s->n_flows; i++) {
+        model_flow *f = &s->flows[i];
+        if (!repeat[i]) {
+            s->flows[kept++] = *f;
+            continue;
+        }
+        any = true;
+        size_t o = schema_push_index(c, f->index);
+        schema_fail_at(c, f->mark, "a flow named '%s' is already defined at line %d", f->name,
+                       s->flows[first_of[i]].mark.line);
+        schema_pop(c, o);
+        refused->v[refused->n++] = *f;
+    }
+    s->n_flows = kept;
+    free(first_of);
+    free(repeat);
+    if (any)
+        index_flows(s);
+}
+
 void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *c,
                          flow_refused *refused)
 {
@@ -351,27 +420,19 @@ void model__traffic_read(model_scenario *s, const model_node *list, schema_ctx *
         size_t o2 = schema_push_index(c, i);
         model_flow *f = &s->flows[s->n_flows];
         memset(f, 0, sizeof *f); /* the slot may hold a refused flow */
+        f->index = i;
         bool ok = true;
         if (schema_is_map(c, list->items[i]))
             read_flow(s, c, list->items[i], f, refused, &ok);
         else
             ok = false;
-        if (ok) {
-            for (size_t j = 0; j < s->n_flows; j++)
-                if (!strcmp(s->flows[j].name, f->name)) {
-                    schema_fail(c, list->items[i],
-                                "a flow named '%s' is already defined at line %d", f->name,
-                                s->flows[j].mark.line);
-                    ok = false;
-                    break;
-                }
-        }
         if (ok)
             s->n_flows++;
         else
             refused->v[refused->n++] = *f;
         schema_pop(c, o2);
     }
+    refuse_repeated_names(s, c, refused);
     schema_pop(c, old);
 }
 
@@ -396,10 +457,70 @@ static int read_confidence(schema_ctx *c, const model_node *v, double *out)
 
 static int find_flow(const model_scenario *s, const char *name)
 {
+    return model_scenario_flow(s, name);
+}
+
+/* The flow name closest to `name`, for a hint (hint_among). */
+static const char *flow_hint(const model_scenario *s, schema_ctx *c, const char *name)
+{
+    if (model_errors_full(c->errs))
+        return NULL;
+    const char **names = model_xmalloc((s->n_flows + 1) * sizeof *names);
     for (size_t i = 0; i < s->n_flows; i++)
-        if (!strcmp(s->flows[i].name, name))
-            return (int)i;
-    return -1;
+        names[i] = s->flows[i].name;
+    const char *hint = hint_among(c, name, names, s->n_flows);
+    free(names);
+    return hint;
+}
+
+/* flows_by_pair: flow indices sorted by (from, to), built on first use; s->flows is final
+ * by then (expectations are read after traffic). */
+static const model_flow *pair_flows;
+
+static int cmp_flow_pair(const void *x, const void *y)
+{
+    const model_flow *a = &pair_flows[*(const size_t *)x], *b = &pair_flows[*(const size_t *)y];
+    int c = strcmp(a->from ? a->from : "", b->from ? b->from : "");
+    if (!c)
+        c = strcmp(a->to ? a->to : "", b->to ? b->to : "");
+    return c ? c : (a > b) - (a < b);
+}
+
+/* The first flow (in file order) from `from` to `to`, or -1; *count how many there are.
+ * Binary search over s->flow_pairs, sorted once. */
+static int flows_between(model_scenario *s, const char *from, const char *to, size_t *count)
+{
+    if (!s->flow_pairs) {
+        s->flow_pairs = model_arena_alloc(s->arena, (s->n_flows ? s->n_flows : 1) * sizeof(size_t));
+        for (size_t i = 0; i < s->n_flows; i++)
+            s->flow_pairs[i] = i;
+        pair_flows = s->flows;
+        qsort(s->flow_pairs, s->n_flows, sizeof(size_t), cmp_flow_pair);
+        pair_flows = NULL;
+    }
+    size_t lo = 0, hi = s->n_flows;
+    while (lo < hi) { /* the first pair >= (from, to) */
+        size_t mid = lo + (hi - lo) / 2;
+        const model_flow *m = &s->flows[s->flow_pairs[mid]];
+        int c = strcmp(m->from ? m->from : "", from);
+        if (!c)
+            c = strcmp(m->to ? m->to : "", to);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *count = 0;
+    int found = -1;
+    for (size_t k = lo; k < s->n_flows; k++) {
+        const model_flow *m = &s->flows[s->flow_pairs[k]];
+        if (!m->from || !m->to || strcmp(m->from, from) || strcmp(m->to, to))
+            break;
+        if (found < 0)
+            found = (int)s->flow_pairs[k]; /* the first in file order: pairs sort by index */
+        (*count)++;
+    }
+    return found;
 }
 
 /* True if a refused flow is called `name` (or, name NULL, goes from `from` to `to`). */
@@ -434,12 +555,8 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
             } else if (find_flow(s, e->flow) < 0 && was_refused(refused, e->flow, NULL, NULL)) {
                 rc = -1; /* the flow's own problem has been reported */
             } else if (find_flow(s, e->flow) < 0) {
-                const char **names = model_arena_alloc(s->arena, (s->n_flows + 1) * sizeof *names);
-                for (size_t i = 0; i < s->n_flows; i++)
-                    names[i] = s->flows[i].name;
-                const char *hint = model_suggest(e->flow, names, s->n_flows);
                 rc = schema_fail(c, v, "no flow named '%s' in traffic%s", e->flow,
-                                 schema_hint(c, hint));
+                                 schema_hint(c, flow_hint(s, c, e->flow)));
             } else {
                 e->flow_index = (size_t)find_flow(s, e->flow);
             }
@@ -448,19 +565,14 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
         const char *f = NULL, *t = NULL;
         WITH_FIELD(c, n, "from", v, rc |= schema_string(c, v, &f));
         WITH_FIELD(c, n, "to", v, rc |= schema_string(c, v, &t));
-        int found = -1, count = 0;
-        for (size_t i = 0; rc == 0 && i < s->n_flows; i++)
-            if (s->flows[i].from && s->flows[i].to && !strcmp(s->flows[i].from, f) &&
-                !strcmp(s->flows[i].to, t)) {
-                found = found < 0 ? (int)i : found;
-                count++;
-            }
+        size_t count = 0;
+        int found = rc == 0 ? flows_between(s, f, t, &count) : -1;
         if (rc == 0 && count == 0 && was_refused(refused, NULL, f, t))
             rc = -1; /* the flow's own problem has been reported */
         else if (rc == 0 && count == 0)
             rc = schema_fail(c, n, "no flow in traffic goes from '%s' to '%s'", f, t);
         else if (rc == 0 && count > 1)
-            rc = schema_fail(c, n, "%d flows go from '%s' to '%s': name one with flow:", count, f,
+            rc = schema_fail(c, n, "%zu flows go from '%s' to '%s': name one with flow:", count, f,
                              t);
         else if (rc == 0) {
             e->flow_index = (size_t)found;

@@ -1,7 +1,7 @@
 /*
  * load.c - scenario files into a model_scenario; see load.h.
  *
- * The scenario schema (SPEC §2), as this file reads it:
+ * The scenario schema (docs/manual.md §2), as this file reads it:
  *
  *   scenario: NAME                 required
  *   description: TEXT
@@ -356,7 +356,7 @@ static const char *const instance_keys[] = {"tags", "count", NULL};
 
 /* Kubernetes service names in Kuma read `<name>_<namespace>_svc_<port>`: the dataplanes
  * made for such a service live in that namespace (it decides which consumer-role
- * policies reach them, KUMA-ROUTING §1). */
+ * policies reach them, docs/routing.md §1). */
 static const char *namespace_of_service(model_arena *a, const char *svc)
 {
     const char *first = strchr(svc, '_');

@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* True if inbound tags `tags` match the selector top-level targetRef `t` applies to each
- * inbound (KUMA-ROUTING §1 table), without building the selector: MeshSubset its tags;
+ * inbound (docs/routing.md §1 table), without building the selector: MeshSubset its tags;
  * MeshService {kuma.io/service: name}; MeshServiceSubset {kuma.io/service: name} with its
  * tags applied after, so a kuma.io/service among the tags overrides the name. */
 static bool inbound_selected(const model_target_ref *t, const model_tags *tags)

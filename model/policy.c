@@ -1,7 +1,7 @@
 /*
  * policy.c - Kuma resources from YAML, checked as Kuma checks them; see policy.h.
  *
- * Forms accepted (SPEC §2):
+ * Forms accepted (docs/manual.md §2):
  *   Kubernetes: apiVersion: kuma.io/v1alpha1, kind, metadata {name, namespace, labels},
  *               spec (new policies), or `mesh:` + spec (Dataplane, TrafficRoute,
  *               MeshGateway);  `kind: List` with `items`.
@@ -803,7 +803,7 @@ static int read_networking(schema_ctx *c, model_arena *a, const model_node *net,
         !model_kuma_allows_zero_inbounds(kuma_minor)) {
         /* Up to 2.13 Kuma refused a Dataplane with neither; 2.14 accepts it (commit
          * 422e069080, "allow zero-inbound dataplanes"), and such a sidecar is selected by
-         * no policy (KUMA-ROUTING §1). */
+         * no policy (docs/routing.md §1). */
         rc = schema_fail_at(c, net->mark,
                             "has to contain at least one inbound interface or gateway");
     }

@@ -1,12 +1,13 @@
 /*
  * resolve.c - a flow into route type, policies and weighted clusters; see resolve.h.
  *
- * The steps, for source dataplane D and destination service S (KUMA-ROUTING §10):
+ * The steps, for source dataplane D and destination service S (docs/routing.md §10):
  *   1. protocol of S from all its endpoints (§5.1);
  *   2. the MeshTCPRoutes and MeshHTTPRoutes that select D, in priority order (§1, §2.1);
  *   3. conf(S) = JSON merge of every `to` item naming S, in that order (§2.2, §2.3);
  *   4. which plugin's listener survives for S (§5.2, §5.3, and §9 for older Kuma);
  *   5. the TCP split: backendRefs (or S itself), drops, cluster names, endpoints (§3).
+ * Section numbers (§) in this file are those of docs/routing.md.
  */
 #include "model/resolve.h"
 #include "model/match.h"

@@ -98,6 +98,22 @@ const model_dataplane *model_scenario_dataplane(const model_scenario *s, const c
     return NULL;
 }
 
+int model_scenario_flow(const model_scenario *s, const char *name)
+{
+    size_t lo = 0, hi = s->n_flows;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(s->flows[s->flow_order[mid]].name, name);
+        if (c == 0)
+            return (int)s->flow_order[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
 bool model_scenario_has_service(const model_scenario *s, const char *service)
 {
     return model_mesh_has_service(s, service);

@@ -52,12 +52,13 @@ static bool is_yaml(const char *name)
     return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml"));
 }
 
+/* The message of a path that cannot be read, as a diagnostic line (malloc'd). */
 static char *unreadable(const char *path, int e)
 {
     const char *why = strerror(e);
-    size_t n = strlen(path) + strlen(why) + 32;
+    size_t n = 2 * strlen(path) + strlen(why) + 32;
     char *msg = model_xmalloc(n);
-    snprintf(msg, n, "%s: cannot read %s: %s", path, path, why);
+    snprintf(msg, n, "%s: cannot read %s: %s\n", path, path, why);
     return msg;
 }
 

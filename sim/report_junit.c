@@ -1,5 +1,5 @@
 /*
- * report_junit.c - JUnit XML for `splitsim check --junit FILE` (SPEC §4): one testsuite
+ * report_junit.c - JUnit XML for `splitsim check --junit FILE` (docs/manual.md §4): one testsuite
  * per scenario file, one testcase per expectation, failures carrying the numbers.  A
  * scenario that could not be loaded or run is one testcase with an <error> carrying its
  * file:line:col messages; files `check` skipped are left out.

@@ -1,6 +1,6 @@
 /*
  * report_resolve.c - `splitsim resolve`: the routing of each flow, as a table or as JSON
- * (SPEC §4, `resolve --format json`).
+ * (docs/manual.md §4, `resolve --format json`).
  */
 #include "report_common.h"
 #include "sim/report.h"

@@ -1,5 +1,5 @@
 /*
- * report_run.c - the report of a simulation: text, JSON and CSV (SPEC §4).
+ * report_run.c - the report of a simulation: text, JSON and CSV (docs/manual.md §4).
  *
  * All three are built from the same numbers: exact counts from the run, shares and
  * statistics derived from them here.  The confidence intervals are 95% Wilson intervals;

@@ -371,6 +371,20 @@ Test(expect, every_clause_must_hold)
     teardown(&fx);
 }
 
+Test(expect, a_backend_the_flow_does_not_reach_counts_zero)
+{
+    /* pay is a backend of the mesh, but flow w goes to api: the plan warns, and the
+     * expectation sees 0% of it. */
+    fixture fx;
+    setup(&fx, "{flow: w, split: {\"" V1 "\": 90, pay: 10}, tolerance: 1}");
+    cr_expect_not(split(&fx, 9000, 1000), "%s", fx.x.detail);
+    EXPECT_DETAIL(&fx, "pay is not reached by this flow");
+    EXPECT_DETAIL(&fx, "pay 0.000% (expected 10.000% +- 1.000) OUT");
+    /* v2, which the split leaves out, is held to 0%. */
+    EXPECT_DETAIL(&fx, V2 " 10.000% (expected 0.000% +- 1.000) OUT");
+    teardown(&fx);
+}
+
 Test(expect, outcomes_left_out_of_the_split_count_as_zero)
 {
     fixture fx;

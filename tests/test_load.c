@@ -1,5 +1,5 @@
 /*
- * tests/test_load.c - scenario files into a model_scenario (SPEC §2): both Kuma forms,
+ * tests/test_load.c - scenario files into a model_scenario (docs/manual.md §2): both Kuma forms,
  * lists, includes relative to their file, what is skipped or ignored, the dataplanes that
  * `services` makes, and what Kubernetes derives (namespaces, policy roles).
  */

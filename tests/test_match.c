@@ -1,5 +1,5 @@
 /*
- * tests/test_match.c - which policies select a sidecar (KUMA-ROUTING §1, Kuma's
+ * tests/test_match.c - which policies select a sidecar (docs/routing.md §1, Kuma's
  * DppSelectedByPolicy) and the order they merge in (§2.1 SortByTargetRef, with the
  * version differences of §9).
  */

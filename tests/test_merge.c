@@ -1,5 +1,5 @@
 /*
- * tests/test_merge.c - Kuma's merge of confs (KUMA-ROUTING §2.3): RFC 7396 merge patch,
+ * tests/test_merge.c - Kuma's merge of confs (docs/routing.md §2.3): RFC 7396 merge patch,
  * where mappings merge key by key, lists and scalars replace, an absent key keeps, and a
  * YAML null keeps too (Kuma's confs are Go structs with omitempty: a nil is never sent).
  */

@@ -1,5 +1,5 @@
 /*
- * tests/test_mesh.c - service protocols as Kuma infers them (KUMA-ROUTING §5.1:
+ * tests/test_mesh.c - service protocols as Kuma infers them (docs/routing.md §5.1:
  * ParseProtocol, GetCommonProtocol folded over every endpoint) and the endpoints a
  * subset cluster selects (§3.2).
  */

@@ -531,3 +531,106 @@ Test(report, junit_with_nothing_failed)
     free(buf);
     run_free(&u);
 }
+
+/* --- check ----------------------------------------------------------------------------- */
+
+/* A check over four files: one failing scenario (the fixture's), one that could not run,
+ * one passing (the fixture's with its failure forgiven), one resource file. */
+static char *check_report(run *u, sim_format format)
+{
+    static sim_expect_result passing[2];
+    memcpy(passing, u->x, sizeof passing);
+    passing[1].passed = true;
+    sim_check_entry entries[4] = {
+        {.file = "a.yaml", .status = SIM_CHECK_FAIL, .scenario = u->s, .result = u->r,
+         .expects = u->x, .failed = 1},
+        {.file = "b.yaml", .status = SIM_CHECK_ERROR,
+         .error = "b.yaml:3:1: first problem\nb.yaml:4:2: second, \"quoted\"\n"},
+        {.file = "c.yaml", .status = SIM_CHECK_PASS, .scenario = u->s, .result = u->r,
+         .expects = passing},
+        {.file = "mesh/r.yaml", .status = SIM_CHECK_SKIPPED},
+    };
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    cr_assert_not_null(out);
+    cr_assert_eq(sim_report_check(out, format, entries, 4), 0);
+    fclose(out);
+    return buf;
+}
+
+Test(report, check_text_lines_and_totals)
+{
+    run u;
+    run_it(&u, "42");
+    char *text = check_report(&u, SIM_FORMAT_TEXT);
+    char want[4096];
+    snprintf(want, sizeof want,
+             "FAIL  a.yaml (q,\"x\" <y> & z's): 1 of 2 expectations failed\n"
+             "      " FLOW ": %s\n"
+             "ERROR b.yaml\n"
+             "      b.yaml:3:1: first problem\n"
+             "      b.yaml:4:2: second, \"quoted\"\n"
+             "PASS  c.yaml (q,\"x\" <y> & z's): 2 expectations\n"
+             "SKIP  mesh/r.yaml: no top-level `scenario:` key (a resource file)\n"
+             "1 passed, 1 failed, 1 errors, 1 skipped\n",
+             u.x[1].detail);
+    cr_expect_str_eq(text, want);
+    free(text);
+    run_free(&u);
+}
+
+Test(report, check_json_has_totals_and_a_status_per_file)
+{
+    run u;
+    run_it(&u, "42");
+    char *text = check_report(&u, SIM_FORMAT_JSON);
+    json_error_t err;
+    json_t *root = json_loads(text, 0, &err);
+    cr_assert_not_null(root, "%s: %s", err.text, text);
+    static const char *const keys[] = {"passed", "failed", "errors", "skipped", "files", NULL};
+    expect_keys(root, keys, "check root");
+    cr_expect_eq(get_int(root, "passed"), 1);
+    cr_expect_eq(get_int(root, "skipped"), 1);
+    json_t *files = get(root, "files");
+    cr_assert_eq(json_array_size(files), 4);
+    cr_expect_str_eq(json_string_value(get(json_array_get(files, 1), "status")), "error");
+    json_t *errors = get(json_array_get(files, 1), "errors");
+    cr_assert_eq(json_array_size(errors), 2);
+    cr_expect_str_eq(json_string_value(json_array_get(errors, 1)),
+                     "b.yaml:4:2: second, \"quoted\"");
+    cr_expect(json_is_null(get(json_array_get(files, 1), "scenario")));
+    cr_expect_eq(json_array_size(get(json_array_get(files, 0), "expectations")), 2);
+    cr_expect_str_eq(json_string_value(get(json_array_get(files, 3), "status")), "skipped");
+    json_decref(root);
+    free(text);
+    run_free(&u);
+}
+
+Test(report, check_csv_has_a_row_per_expectation_and_per_file_that_did_not_run)
+{
+    run u;
+    run_it(&u, "42");
+    char *text = check_report(&u, SIM_FORMAT_CSV);
+    const char *p = text;
+    char *fields[16];
+    size_t n = csv_record(&p, fields, 16);
+    cr_assert_eq(n, 7);
+    cr_expect_str_eq(fields[0], "file");
+    cr_expect_str_eq(fields[6], "detail");
+    free_fields(fields, n);
+    size_t rows = 0;
+    while (*p) {
+        n = csv_record(&p, fields, 16);
+        cr_assert_eq(n, 7, "row %zu", rows);
+        if (!strcmp(fields[0], "b.yaml")) {
+            cr_expect_str_eq(fields[2], "error");
+            cr_expect_str_eq(fields[6], "b.yaml:3:1: first problem\nb.yaml:4:2: second, \"quoted\"");
+        }
+        free_fields(fields, n);
+        rows++;
+    }
+    cr_expect_eq(rows, 2 + 1 + 2 + 1);
+    free(text);
+    run_free(&u);
+}

@@ -1,8 +1,8 @@
 /*
  * tests/test_resolve.c - flows resolved as Kuma and Envoy would configure them: which
- * route type decides (KUMA-ROUTING §5.2, §9), how the confs of several policies merge
+ * route type decides (docs/routing.md §5.2, §9), how the confs of several policies merge
  * (§2), and the TCP split Envoy walks (§3): drops, default weights, duplicates, cluster
- * names and endpoints.
+ * names and endpoints.  Section numbers (§) are those of docs/routing.md.
  */
 #include "model_fixture.h"
 

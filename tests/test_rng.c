@@ -14,7 +14,7 @@
 
 Test(rng, reference_vector_seed_42_stream_54)
 {
-    /* pcg32-demo from pcg-random.org, and SPEC.md section 3. */
+    /* pcg32-demo from pcg-random.org (docs/manual.md §3 quotes it). */
     static const uint32_t want[] = {0xa15c02b7, 0x7b47f409, 0xba1d3330,
                                     0x83d2f293, 0xbfa4784b, 0xcbed606e};
     sim_rng r;

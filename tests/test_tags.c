@@ -1,7 +1,7 @@
 /*
  * tests/test_tags.c - tag maps stay sorted, selectors match as Kuma's TagSelector.Matches,
  * subsets contain as Kuma's endpoint filter, and cluster names hash to the vectors that
- * KUMA-ROUTING §3.2 verified against Kuma's DestinationClusterName.
+ * docs/routing.md §3.2 verified against Kuma's DestinationClusterName.
  */
 #include <criterion/criterion.h>
 
@@ -131,7 +131,7 @@ Test(tags, equal_compares_keys_and_values)
 
 Test(tags, cluster_names_match_kuma_vectors)
 {
-    /* KUMA-ROUTING §3.2, verified against DestinationClusterName. */
+    /* docs/routing.md §3.2, verified against DestinationClusterName. */
     model_arena *a = model_arena_new();
     static const struct {
         const char *service, *key, *value, *want;

@@ -48,6 +48,10 @@ int model_fail(model_errors *errs, model_mark mark, const char *fmt, ...)
 void model_warn(model_errors *errs, model_mark mark, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* True once the list holds as many diagnostics as it keeps (later ones are only counted):
+ * a caller may then skip work that only makes a message better, such as a hint. */
+bool model_errors_full(const model_errors *errs);
+
 /* Number of errors (warnings not counted). */
 size_t model_errors_count(const model_errors *errs);
 

@@ -1,5 +1,5 @@
 /*
- * load.h - reading scenario files (SPEC §2) into a model_scenario.
+ * load.h - reading scenario files (docs/manual.md §2) into a model_scenario.
  *
  * The loader reads the scenario, its includes and every Kuma resource in them, checks
  * everything it reads, and reports every problem it finds (not just the first) as

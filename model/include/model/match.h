@@ -1,7 +1,7 @@
 /*
  * match.h - which policies select a dataplane, and in which order they merge.
  *
- * KUMA-ROUTING §1 (DppSelectedByPolicy in pkg/plugins/policies/core/matchers/dataplane.go)
+ * docs/routing.md §1 (DppSelectedByPolicy in pkg/plugins/policies/core/matchers/dataplane.go)
  * and §2.1 (SortByTargetRef).  Pure functions of the scenario.
  */
 #ifndef MODEL_MATCH_H

@@ -1,7 +1,7 @@
 /*
  * merge.h - Kuma's merge of policy confs: RFC 7396 JSON merge patch over YAML trees.
  *
- * KUMA-ROUTING §2.3 (merge.Confs in pkg/plugins/policies/core/rules/merge/merge.go):
+ * docs/routing.md §2.3 (merge.Confs in pkg/plugins/policies/core/rules/merge/merge.go):
  * confs are folded in priority order, each later one patching the result so far.
  * Mappings merge key by key; anything else (lists included) replaces what was there.
  *

@@ -52,7 +52,7 @@ bool model_mesh_has_service(const model_scenario *s, const char *service);
 
 /* The protocol of `service` as Kuma's inferServiceProtocol computes it: the common
  * protocol over the kuma.io/protocol tag of every endpoint; <unknown> without endpoints
- * or when any endpoint lacks the tag (KUMA-ROUTING §5.1). */
+ * or when any endpoint lacks the tag (docs/routing.md §5.1). */
 model_protocol model_mesh_service_protocol(const model_scenario *s, const char *service);
 
 /* Number of endpoints of `service` whose tags contain every tag of `subset` other than

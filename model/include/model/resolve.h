@@ -4,7 +4,7 @@
  * For one (source dataplane, destination service) pair: which route type decides, which
  * policies contribute (in merge order), and the weighted clusters Envoy walks, in Envoy's
  * order.  Pure: no time, no randomness; the simulator picks among the clusters.
- * KUMA-ROUTING §10 is the algorithm; each step below names its section.
+ * docs/routing.md §10 is the algorithm; each step below names its section.
  */
 #ifndef MODEL_RESOLVE_H
 #define MODEL_RESOLVE_H

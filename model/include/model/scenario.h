@@ -168,7 +168,7 @@ typedef struct model_dataplane {
     const char *mesh;
     const char *namespace_; /* Kubernetes namespace (kuma.io/namespace), or NULL */
     const char *service;    /* set for dataplanes made from `services` */
-    model_origin origin;    /* kuma.io/origin label (zone filter, KUMA-ROUTING §1) */
+    model_origin origin;    /* kuma.io/origin label (zone filter, docs/routing.md §1) */
     const char *zone;       /* kuma.io/zone label, or NULL */
     model_inbound *inbounds;
     size_t n_inbounds;
@@ -180,7 +180,7 @@ typedef struct model_dataplane {
     model_mark mark;
 } model_dataplane;
 
-/* Where a flow's connections come from (SPEC §2 `traffic[].from`). */
+/* Where a flow's connections come from (docs/manual.md §2 `traffic[].from`). */
 typedef enum model_from_kind {
     MODEL_FROM_SERVICE,   /* all dataplanes of a service (tags optional), round-robin */
     MODEL_FROM_DATAPLANE, /* one named dataplane */
@@ -211,6 +211,7 @@ typedef struct model_request {
 
 typedef struct model_flow {
     const char *name;
+    size_t index; /* its place in `traffic` as written */
     model_from_kind from_kind;
     const char *from;       /* service, dataplane or gateway name */
     model_tags from_tags;   /* MODEL_FROM_SERVICE: extra selector on the inbound tags */
@@ -237,7 +238,7 @@ typedef struct model_flow {
     model_mark mark;
 } model_flow;
 
-/* One `expect` entry (SPEC §2). */
+/* One `expect` entry (docs/manual.md §2). */
 typedef struct model_expect_share {
     const char *backend;    /* as reports print it */
     uint32_t percent_milli; /* expected share in thousandths of a percent */
@@ -278,6 +279,8 @@ typedef struct model_scenario {
     size_t n_traffic_routes; /* TrafficRoutes of the mesh (they change §5.3 decisions) */
     model_flow *flows;
     size_t n_flows;
+    size_t *flow_order; /* flow indices sorted by name (model_scenario_flow) */
+    size_t *flow_pairs; /* flow indices sorted by (from, to), for the loader */
     model_expect *expects;
     size_t n_expects;
     /* Services -> endpoints and protocols, built once by the loader (model_mesh_index_build
@@ -294,6 +297,9 @@ void model_scenario_free(model_scenario *s);
 
 /* The dataplane called `name`, or NULL (binary search; names are unique). */
 const model_dataplane *model_scenario_dataplane(const model_scenario *s, const char *name);
+
+/* The index of the flow called `name`, or -1 (binary search). */
+int model_scenario_flow(const model_scenario *s, const char *name);
 
 /* True if the resolver cannot tell `x` and `y` apart as sources: the same inbound tags
  * (in order), outbounds, namespace, origin, zone and gateway kind.  Names may differ.  The

@@ -57,7 +57,7 @@ bool model_tags_equal(const model_tags *x, const model_tags *y);
 char *model_tags_cluster_name(model_arena *a, const model_tags *t);
 
 /* `service` or `service{k=v,k2=v2}` (tags sorted, kuma.io/service left out), the backend
- * name reports use (SPEC §2).  Arena-owned. */
+ * name reports use (docs/manual.md §2).  Arena-owned. */
 char *model_tags_backend_name(model_arena *a, const char *service, const model_tags *t);
 
 /* The inverse of model_tags_backend_name: `service` or `service{k=v,...}` into the service

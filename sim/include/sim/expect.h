@@ -1,5 +1,5 @@
 /*
- * expect.h - a scenario's `expect` entries checked against a run (SPEC §2).
+ * expect.h - a scenario's `expect` entries checked against a run (docs/manual.md §2).
  *
  * Every check compares integer counts where it can: a tolerance check is
  * |count * 100000 - expected_milli * total| <= tolerance_milli * total, so the edges of a
