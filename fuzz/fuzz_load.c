@@ -3,20 +3,47 @@
  *
  * The bytes are a scenario file called "fuzz.yaml": they go through the YAML parser, the
  * scenario schema, Kuma validation and the mesh settling, exactly as `splitsim validate`
- * would take them.  Whatever comes back - a scenario or a list of problems - is printed
- * nowhere and freed, so a leak shows up under LeakSanitizer as a failure.  Includes are
- * read relative to the working directory (scripts/fuzz.sh runs in a temporary one).
+ * would take them; a scenario that loads is then resolved, every flow from each of its
+ * sources (at most FUZZ_MAX_RESOLVE of them, so one input stays quick) and every sidecar
+ * against every service (as `resolve --all`), with the explanations formatted.  Whatever
+ * comes back is printed nowhere and freed, so a leak shows up under LeakSanitizer as a
+ * failure.  Includes are read relative to the working directory (scripts/fuzz.sh runs in
+ * a temporary one).
  *
  * The same function is the body of fuzz/replay.c, which runs the kept crashers under
  * ctest without libFuzzer.
  */
 #include "model/load.h"
+#include "model/resolve.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_MAX_RESOLVE 64
+
+/* Resolves the pairs the traffic uses, then every sidecar against every service, up to
+ * FUZZ_MAX_RESOLVE in all, writing their explanations to `sink`. */
+static void resolve_all(const model_scenario *s, FILE *sink)
+{
+    model_arena *a = model_arena_new();
+    size_t done = 0;
+    for (size_t i = 0; i < s->n_flows && done < FUZZ_MAX_RESOLVE; i++)
+        for (size_t j = 0; j < s->flows[i].n_sources && done < FUZZ_MAX_RESOLVE; j++, done++) {
+            const model_resolution *r = model_resolve(a, s, s->flows[i].sources[j], s->flows[i].to);
+            for (size_t k = 0; sink && k < r->n_explain; k++)
+                fputs(r->explain[k], sink);
+        }
+    size_t nsvc;
+    const char **svcs = model_scenario_services(s, &nsvc);
+    for (size_t i = 0; i < s->n_dataplanes && done < FUZZ_MAX_RESOLVE; i++)
+        for (size_t j = 0; j < nsvc && done < FUZZ_MAX_RESOLVE && !s->dataplanes[i].gateway;
+             j++, done++)
+            model_resolve(a, s, &s->dataplanes[i], svcs[j]);
+    model_arena_free(a);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,6 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* A scenario comes back only when no error was recorded (load.h). */
     if (s && model_errors_count(errs) != 0)
         __builtin_trap();
+    if (s)
+        resolve_all(s, sink);
     model_scenario_free(s);
     model_errors_free(errs);
     return 0;

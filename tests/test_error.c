@@ -125,3 +125,31 @@ Test(error, list_is_capped_and_says_how_many_were_dropped)
     free(out);
     model_errors_free(e);
 }
+
+Test(error, suggest_counts_swaps_and_measures_by_the_longer_name)
+{
+    static const char *const keys[] = {"scenario", "seed", "count", "tags", "traffic", "to"};
+    size_t n = sizeof keys / sizeof keys[0];
+    cr_expect_str_eq(model_suggest("sede", keys, n), "seed", "a swap of neighbours is one edit");
+    cr_expect_str_eq(model_suggest("cnt", keys, n), "count", "two letters dropped from five");
+    cr_expect_str_eq(model_suggest("trafic", keys, n), "traffic");
+    cr_expect_str_eq(model_suggest("Tags", keys, n), "tags", "case costs nothing");
+    cr_expect_str_eq(model_suggest("scenaroi", keys, n), "scenario");
+    cr_expect_null(model_suggest("xyz", keys, n), "nothing close");
+    cr_expect_str_eq(model_suggest("t", keys, n), "to", "one letter kept of two");
+    static const char *const one[] = {"b"};
+    cr_expect_null(model_suggest("c", one, 1), "b is one edit from c, and no hint at all");
+    static const char *const tie[] = {"web-1", "web-2"};
+    cr_expect_str_eq(model_suggest("web-3", tie, 2), "web-1", "the first of equals wins");
+}
+
+Test(error, full_once_the_list_keeps_no_more)
+{
+    model_errors *e = model_errors_new();
+    cr_expect_not(model_errors_full(e));
+    for (int i = 0; i < 200; i++)
+        model_fail(e, (model_mark){"f", i + 1, 1}, "problem %d", i);
+    cr_expect(model_errors_full(e));
+    cr_expect_not(model_errors_full(NULL));
+    model_errors_free(e);
+}

@@ -643,3 +643,106 @@ Test(load, include_problems_name_the_file)
     model_errors_free(e);
     tmp_free(&t);
 }
+
+/* ---- simulation settings, limits, probing ------------------------------------------------ */
+
+Test(load, simulation_settings_are_optional)
+{
+    /* resolve needs only from and to: a flow without connections, rate or hold loads, and
+     * gets the documented default rate. */
+    model_scenario *s = fixture_load("scenario: x\n"
+                                     "services:\n"
+                                     "  - {name: web, instances: [{}]}\n"
+                                     "  - {name: api, instances: [{}]}\n"
+                                     "traffic:\n"
+                                     "  - {from: web, to: api}\n"
+                                     "  - {from: web, to: api, name: fast, rate: 30/m}\n");
+    cr_assert_eq(s->n_flows, 2);
+    const model_flow *f = &s->flows[0];
+    cr_expect_str_eq(f->name, "web -> api");
+    cr_expect_eq(f->connections, 0);
+    cr_expect_not(f->has_stop);
+    cr_expect(f->rate_default);
+    cr_expect_eq(f->rate_count, MODEL_DEFAULT_RATE_PER_S);
+    cr_expect_eq(f->rate_unit_ns, 1000000000ULL);
+    cr_expect_eq(f->arrival, MODEL_ARRIVAL_POISSON);
+    cr_expect_not(s->flows[1].rate_default);
+    cr_expect_eq(s->flows[1].rate_count, 30);
+    cr_expect_eq(s->flows[1].index, 1);
+    model_scenario_free(s);
+}
+
+Test(load, flows_over_the_limit_are_refused_before_they_are_read, .timeout = 20)
+{
+    size_t n = MODEL_MAX_FLOWS + 1;
+    char *yaml = malloc(n * 3 + 64);
+    size_t len = (size_t)sprintf(yaml, "scenario: x\ntraffic: [");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(yaml + len, "%s{}", i ? "," : "");
+    sprintf(yaml + len, "]\n");
+    model_errors *e = model_errors_new();
+    model_scenario *s = model_scenario_load_string("t.yaml", yaml, strlen(yaml), NULL, e);
+    cr_expect_null(s);
+    cr_assert_eq(model_errors_size(e), 1);
+    cr_expect_str_eq(model_errors_at(e, 0)->message,
+                     "traffic: 100001 flows: a scenario may have at most 100000");
+    model_errors_free(e);
+    free(yaml);
+}
+
+Test(load, dataplane_resources_count_toward_the_limit_too)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "scenario: x\n"
+             "services: [{name: web, instances: [{count: %d}]}]\n"
+             "resources:\n"
+             "  - {type: Dataplane, name: extra, mesh: default,\n"
+             "     networking: {address: 10.0.0.1, inbound: [{port: 1, tags: {kuma.io/service: a}}]}}\n",
+             MODEL_MAX_DATAPLANES);
+    model_errors *e = model_errors_new();
+    model_scenario *s = model_scenario_load_string("t.yaml", yaml, strlen(yaml), NULL, e);
+    cr_expect_null(s);
+    cr_expect(fixture_has_diag(e, "more than 100000 dataplanes: a scenario may have at most 100000"));
+    model_errors_free(e);
+}
+
+Test(load, a_route_to_a_service_the_mesh_lacks_is_warned_about)
+{
+    model_errors *w;
+    model_scenario *s =
+        fixture_load_opts("scenario: x\n"
+                          "services: [{name: backend, instances: [{}]}]\n"
+                          "resources:\n"
+                          "  - type: MeshTCPRoute\n"
+                          "    name: r\n"
+                          "    mesh: default\n"
+                          "    spec:\n"
+                          "      to:\n"
+                          "        - targetRef: {kind: MeshService, name: backnd}\n"
+                          "          rules: []\n",
+                          NULL, &w);
+    cr_assert_eq(model_errors_size(w), 1);
+    const model_diag *d = model_errors_at(w, 0);
+    cr_expect_eq(d->severity, MODEL_WARNING);
+    cr_expect_eq(d->line, 9);
+    cr_expect_str_eq(d->message, "MeshTCPRoute 'r' spec.to[0].targetRef.name: no service 'backnd' "
+                                 "in mesh 'default' (did you mean 'backend'?); Kuma accepts it, "
+                                 "and it routes nothing");
+    model_errors_free(w);
+    model_scenario_free(s);
+}
+
+Test(load, probe_tells_scenarios_from_resource_files)
+{
+    tmpdir t;
+    tmp_init(&t);
+    const char *scenario = tmp_write(&t, "s.yaml", "# comment\nscenario: s\n");
+    const char *resource = tmp_write(&t, "r.yaml", "type: Mesh\nname: default\n---\nitems: []\n");
+    const char *broken = tmp_write(&t, "b.yaml", "scenario: [\n");
+    cr_expect(model_scenario_probe(scenario));
+    cr_expect_not(model_scenario_probe(resource));
+    cr_expect(model_scenario_probe(broken), "its load says what is wrong");
+    cr_expect(model_scenario_probe("/nonexistent/x.yaml"), "likewise");
+    tmp_free(&t);
+}

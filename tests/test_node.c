@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "model/node.h"
 
@@ -448,4 +449,112 @@ Test(node, many_keys_duplicate_found_quickly, .timeout = 5)
     model_errors_free(errs);
     model_arena_free(a);
     free(yaml);
+}
+
+Test(node, empty_containers_count_as_they_open, .timeout = 10)
+{
+    /* A flood of [] costs one value each as it is read: refused at the 1000000th, and the
+     * message does not call it an alias bomb (no alias was used). */
+    size_t n = 1000001;
+    char *yaml = malloc(n * 3 + 8);
+    size_t len = 0;
+    yaml[len++] = '[';
+    for (size_t i = 0; i < n; i++) {
+        memcpy(yaml + len, "[],", 3);
+        len += 3;
+    }
+    yaml[len++] = ']';
+    yaml[len] = '\0';
+    parsed p = parse(yaml);
+    const model_diag *d = the_error(&p);
+    cr_expect_str_eq(d->message, "document too large: more than 1000000 values");
+    cr_expect_eq(d->line, 1);
+    /* The outer list is value 1; the 999999th [] makes 1000000; the next one is refused.
+     * It opens at column 2 + 3 * 999999. */
+    cr_expect_eq(d->col, 2 + 3 * 999999);
+    parsed_free(&p);
+    free(yaml);
+}
+
+Test(node, bad_bytes_are_placed_at_their_line_and_column)
+{
+    static const struct {
+        const char *yaml;
+        int line, col;
+        const char *message;
+    } cases[] = {
+        {"a: 1\nb: caf\xe9\n", 2, 7, "invalid UTF-8 (byte 0xE9): save the file as UTF-8 text"},
+        {"a: \xc3\xa9\xc3\xa9\nb: \xff\n", 2, 4, "invalid UTF-8 (byte 0xFF): save the file as UTF-8 text"},
+        {"a: \"x\xed\xa0\x80\"\n", 1, 6, "invalid UTF-8 (byte 0xED): save the file as UTF-8 text"},
+        {"a: caf\xc3", 1, 7, "invalid UTF-8 (byte 0xC3): save the file as UTF-8 text"},
+        {"a: \"bell\x07\"\n", 1, 9,
+         "control character U+0007: YAML allows only tab, newline and printable characters"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        parsed p = parse(cases[i].yaml);
+        const model_diag *d = the_error(&p);
+        cr_expect_str_eq(d->message, cases[i].message, "case %zu", i);
+        cr_expect_eq(d->line, cases[i].line, "case %zu: line %d", i, d->line);
+        cr_expect_eq(d->col, cases[i].col, "case %zu: col %d", i, d->col);
+        parsed_free(&p);
+    }
+    /* A NUL byte needs the length: strlen would stop at it. */
+    static const char nul[] = "a: 1\nb: x\0y\n";
+    parsed p = {model_arena_new(), model_errors_new(), NULL, 0, 0};
+    p.rc = model_yaml_parse(p.a, "t.yaml", nul, sizeof nul - 1, NULL, p.errs, &p.docs, &p.ndocs);
+    const model_diag *d = the_error(&p);
+    cr_expect_str_eq(d->message, "a NUL byte: a scenario is a YAML text file (is this a binary "
+                                 "file?)");
+    cr_expect_eq(d->line, 2);
+    cr_expect_eq(d->col, 5);
+    parsed_free(&p);
+}
+
+Test(node, a_budget_spans_every_document_parsed_with_it)
+{
+    model_yaml_budget budget = {10, 0};
+    model_arena *a = model_arena_new();
+    model_errors *errs = model_errors_new();
+    model_node **docs;
+    size_t n;
+    static const char six[] = "{a: 1, b: [2]}"; /* map, a, 1, b, list, 2 */
+    cr_expect_eq(model_yaml_parse(a, "1.yaml", six, strlen(six), &budget, errs, &docs, &n), 0);
+    cr_expect_eq(budget.used, 6);
+    cr_expect_eq(model_yaml_parse(a, "2.yaml", six, strlen(six), &budget, errs, &docs, &n), -1);
+    cr_assert_eq(model_errors_size(errs), 1);
+    cr_expect_str_eq(model_errors_at(errs, 0)->message,
+                     "too much YAML: the scenario and its includes hold more than 10 values in "
+                     "all");
+    model_errors_free(errs);
+    model_arena_free(a);
+}
+
+Test(node, a_file_is_read_as_libyaml_asks_and_errors_are_placed_by_reading_it_again)
+{
+    char path[] = "/tmp/splitsim-node-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    static const char text[] = "a: 1\nb:\n  - x\n  - \"caf\xe9\"\n";
+    cr_assert_eq(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+    cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+    model_arena *a = model_arena_new();
+    model_errors *errs = model_errors_new();
+    model_node **docs;
+    size_t n;
+    cr_expect_eq(model_yaml_parse_fd(a, "f.yaml", fd, 1 << 20, NULL, errs, &docs, &n), -1);
+    cr_assert_eq(model_errors_size(errs), 1);
+    const model_diag *d = model_errors_at(errs, 0);
+    cr_expect_eq(d->line, 4);
+    cr_expect_eq(d->col, 9);
+    /* A file larger than allowed is refused while it is read. */
+    cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+    model_errors *errs2 = model_errors_new();
+    cr_expect_eq(model_yaml_parse_fd(a, "f.yaml", fd, 8, NULL, errs2, &docs, &n), -1);
+    cr_assert_eq(model_errors_size(errs2), 1);
+    cr_expect_str_eq(model_errors_at(errs2, 0)->message, "larger than 0 MiB");
+    model_errors_free(errs2);
+    model_errors_free(errs);
+    model_arena_free(a);
+    close(fd);
+    unlink(path);
 }
