@@ -12,6 +12,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build demo test bench fuzz clean
+MAKEFLAGS += --no-print-directory
 
 all: build
 
@@ -19,12 +20,18 @@ deps:
 	@bash scripts/install-deps.sh
 
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) --log-level=WARNING $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# The demo builds quietly (the log is kept in $(BUILD)/build.log and shown if it fails):
+# what it runs and finds is what the reader reads.
+demo: deps
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) --log-level=WARNING $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory >$(BUILD)/build.log 2>&1 || \
+	    { cat $(BUILD)/build.log; exit 1; }
+	@echo "==> built $(BUILD)/splitsim"
 	@bash scripts/demo.sh $(BUILD)/splitsim
 
 test: build

@@ -13,8 +13,10 @@
  * pkg/core/resources/apis/mesh/validators.go, MeshTCPRoute's validator.go and rest.yaml
  * schema, the Dataplane validator.  Messages keep Kuma's words; the field path is the
  * path in the user's document (spec.to[0].rules[0].default.backendRefs[1].weight).
- * Fields that do not affect routing are accepted; unknown fields inside a spec are
- * warned about (with a hint), as `kubectl apply` warns.
+ * Fields that do not affect routing are accepted; unknown fields inside a spec are errors
+ * (with a hint), as `kubectl apply` with strict field validation and Kuma's own schema
+ * refuse them; what servers add outside `spec` (status, managedFields, uid, ...) is
+ * accepted and ignored.
  */
 #include "policy.h"
 #include "model/mesh.h"
