@@ -286,6 +286,24 @@ static int read_ref(schema_ctx *c, const model_node *ref, ref_position pos, mode
             rc =
                 schema_fail_at(c, ref->mark, "name or labels must be set when kind is MeshService");
         }
+        if (pos == REF_BACKEND) {
+            /* BackendRef.ReferencesRealObject (api/common/v1alpha1/targetref.go): a
+             * MeshService backendRef with a port or sectionName names a real MeshService
+             * resource, never a kuma.io/service; without such resources Kuma drops it. */
+            static const char *const real_keys[] = {"port", "sectionName"};
+            for (size_t i = 0; i < 2; i++) {
+                const model_node *v = model_node_get(ref, real_keys[i]);
+                if (!v || model_node_is_null(v) || (v->kind == MODEL_NODE_SCALAR && !v->len))
+                    continue;
+                old = schema_push_key(c, real_keys[i]);
+                rc = schema_fail(c, v,
+                                 "a MeshService backendRef with %s refers to a MeshService "
+                                 "resource (Kuma's real-resource model), which splitsim does not "
+                                 "simulate; leave it out to route to kuma.io/service %s",
+                                 real_keys[i], out->name ? out->name : "NAME");
+                schema_pop(c, old);
+            }
+        }
         break;
     }
     case MODEL_KIND_MESH_SERVICE_SUBSET:
@@ -515,6 +533,19 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
                 item_rc = -1;
             }
             schema_pop(c, o3);
+            const model_node *section = tr ? model_node_get(tr, "sectionName") : NULL;
+            if (item_rc == 0 && tcp && (!rules || rules->n == 0) && section &&
+                !model_node_is_null(section) && section->kind == MODEL_NODE_SCALAR && section->len) {
+                /* Without rules the item routes to its targetRef copied as a backendRef
+                 * (To.GetDefault), and with a sectionName that ref names a real MeshService
+                 * resource (BackendRef.ReferencesRealObject). */
+                o3 = schema_push_key(c, "targetRef.sectionName");
+                item_rc = schema_fail(c, section,
+                                      "without rules this item routes to its targetRef, and with "
+                                      "sectionName that is a MeshService resource (Kuma's "
+                                      "real-resource model), which splitsim does not simulate");
+                schema_pop(c, o3);
+            }
             if (item_rc == 0 && tcp) {
                 t->rules_empty = !rules || rules->n == 0;
                 t->conf = t->rules_empty ? default_rule(a, tr) : rules->items[0];
