@@ -38,7 +38,8 @@ static const char *const hold_keys[] = {"constant", "exponential", NULL};
 static const char *const request_keys[] = {"method", "path", "headers", "weight", NULL};
 static const char *const expect_keys[] = {"flow",      "from",       "to",     "window",
                                           "step",      "route",      "policy", "split",
-                                          "tolerance", "confidence", "failed", NULL};
+                                          "tolerance", "confidence", "failed", "route_match",
+                                          NULL};
 static const char *const http_methods[] = {"GET",     "HEAD",    "POST",  "PUT",   "DELETE",
                                            "CONNECT", "OPTIONS", "TRACE", "PATCH", NULL};
 
@@ -296,10 +297,8 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
         f->name = model_arena_printf(s->arena, "%s -> %s", f->from, f->to);
 
     WITH_FIELD(c, n, "connections", v, {
-        if (schema_uint(c, v, FLOW_MAX_CONNECTIONS, &f->connections) < 0)
+        if (schema_count(c, v, FLOW_MAX_CONNECTIONS, &f->connections) < 0)
             rc = -1;
-        else if (f->connections == 0)
-            rc = schema_fail(c, v, "must be at least 1");
     });
     /* Without a rate, arrivals come at the documented default (docs/manual.md §2). */
     f->rate_count = MODEL_DEFAULT_RATE_PER_S;
@@ -330,10 +329,8 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
     WITH_FIELD(c, n, "requests", v, rc |= read_requests(s, c, v, f));
     WITH_FIELD(c, n, "requests_per_connection", v, {
         uint64_t r;
-        if (schema_uint(c, v, 1000000, &r) < 0)
+        if (schema_count(c, v, 1000000, &r) < 0)
             rc = -1;
-        else if (r == 0)
-            rc = schema_fail(c, v, "must be at least 1");
         else
             f->requests_per_connection = (uint32_t)r;
     });
@@ -600,6 +597,8 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
     WITH_FIELD(c, n, "step", v,
                rc = schema_fail(c, v, "needs a rollout: %s",
                                 model_unsimulated_message(MODEL_UNSIM_TIMELINE)));
+    WITH_FIELD(c, n, "route_match", v,
+               rc = schema_fail(c, v, "%s", model_unsimulated_message(MODEL_UNSIM_HTTP_RULES)));
     WITH_FIELD(c, n, "route", v, {
         static const char *const routes[] = {"MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute",
                                              "none", NULL};

@@ -115,8 +115,11 @@ static int parse_file(loader *L, const char *path, model_mark from, model_node *
     struct stat st;
     /* stat first: a socket cannot be opened at all, and its error would not say why. */
     if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode) && special_kind(st.st_mode))
-        return model_fail(L->errs, from, "cannot read %s: it is %s, not a regular file", path,
-                          special_kind(st.st_mode));
+        return model_fail(L->errs, from, "cannot read %s: it is %s, not a regular file%s", path,
+                          special_kind(st.st_mode),
+                          S_ISFIFO(st.st_mode) && from.line == 0
+                              ? " (give - as the file to read a scenario from a pipe)"
+                              : "");
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return model_fail(L->errs, from, "cannot read %s: %s", path, strerror(errno));
@@ -502,10 +505,8 @@ static void read_services(loader *L, const model_node *list, schema_ctx *c)
                 const model_node *cn = model_node_get(in, "count");
                 if (cn) {
                     o5 = schema_push_key(c, "count");
-                    if (schema_uint(c, cn, MODEL_MAX_DATAPLANES, &count) < 0)
+                    if (schema_count(c, cn, MODEL_MAX_DATAPLANES, &count) < 0)
                         ok = false;
-                    else if (count == 0)
-                        ok = schema_fail(c, cn, "must be at least 1") == 0;
                     else if (count > MODEL_MAX_DATAPLANES - L->n_dps)
                         /* Checked before anything is built: ten lines asking for ten
                          * million dataplanes cost nothing to refuse. */
@@ -806,13 +807,14 @@ static char *read_stdin(model_errors *errs, size_t *len)
     char *buf = model_xmalloc(cap);
     for (;;) {
         if (n == cap) {
-            if (cap >= LOAD_MAX_FILE_BYTES) {
+            if (cap > LOAD_MAX_FILE_BYTES) {
                 free(buf);
                 model_fail(errs, (model_mark){MODEL_STDIN_NAME, 0, 0}, "larger than %u MiB",
                            LOAD_MAX_FILE_BYTES >> 20);
                 return NULL;
             }
-            cap *= 2;
+            /* Room for the limit and one byte more, to tell "exactly" from "more". */
+            cap = cap * 2 > LOAD_MAX_FILE_BYTES ? (size_t)LOAD_MAX_FILE_BYTES + 1 : cap * 2;
             buf = model_xrealloc(buf, cap);
         }
         ssize_t got = read(STDIN_FILENO, buf + n, cap - n);

@@ -222,6 +222,18 @@ int schema_uint(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out)
                        quoted(n, n && n->text && parse_u64(n->text, max, &v) == 0));
 }
 
+int schema_count(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out)
+{
+    char buf[80];
+    if (n && n->kind == MODEL_NODE_SCALAR && n->plain && parse_u64(n->text, max, out) == 0 &&
+        *out > 0)
+        return 0;
+    uint64_t v;
+    return schema_fail(c, n, "expected an integer 1..%llu, got %s%s", (unsigned long long)max,
+                       n ? shown(n, buf, sizeof buf) : "nothing",
+                       quoted(n, n && n->text && parse_u64(n->text, max, &v) == 0 && v > 0));
+}
+
 int schema_bool(schema_ctx *c, const model_node *n, bool *out)
 {
     char buf[80];

@@ -66,6 +66,8 @@ const char *schema_suggest(const char *word, const char *const *candidates);
 /* Values.  Each fails with the expected form and what was written. */
 int schema_string(schema_ctx *c, const model_node *n, const char **out);
 int schema_uint(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out);
+/* A count: an integer 1..max ("expected an integer 1..max, got ..."). */
+int schema_count(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out);
 int schema_bool(schema_ctx *c, const model_node *n, bool *out);
 /* The longest duration a scenario may write: Go's time.Duration maximum in whole seconds
  * (2^63 ns less a fraction), so that a sum of two durations fits the 64-bit clock. */

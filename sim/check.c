@@ -120,6 +120,10 @@ static void walk(sim_check_list *l, const char *dir, int depth, visited *seen, F
 void sim_check_collect(sim_check_list *l, const char *path, FILE *notes)
 {
     struct stat st;
+    if (!strcmp(path, "-")) { /* standard input: a scenario, as for run */
+        add(l, path, SIM_CHECK_PENDING);
+        return;
+    }
     if (stat(path, &st) < 0) {
         add(l, path, SIM_CHECK_ERROR)->error = unreadable(path, errno);
         return;

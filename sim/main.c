@@ -178,7 +178,7 @@ static int cmd_validate(const command *c, options *o)
         if (!o->quiet)
             printf("%s: ok: scenario %s, %zu dataplane%s, %zu route polic%s, %zu flow%s, %zu "
                    "expectation%s\n",
-                   o->files[i], s->name, s->n_dataplanes, s->n_dataplanes == 1 ? "" : "s", n_routes,
+                   s->file, s->name, s->n_dataplanes, s->n_dataplanes == 1 ? "" : "s", n_routes,
                    n_routes == 1 ? "y" : "ies", s->n_flows, s->n_flows == 1 ? "" : "s",
                    s->n_expects, s->n_expects == 1 ? "" : "s");
         sim_plan_free(p);
@@ -379,8 +379,14 @@ static int cmd_check(const command *c, options *o)
     int rc = emit(c->name, "the report", o->out, write_check, &job);
     if (rc == 0 && o->junit)
         rc = emit(c->name, "the JUnit report", o->junit, write_junit, &job);
-    if (rc == 0)
+    if (rc == 0 && t.passed + t.failed + t.errors == 0) {
+        /* Only resource files: a CI job pointed at the wrong folder must not pass. */
+        fprintf(stderr, "splitsim check: no scenario to run (%zu YAML file%s skipped)\n",
+                t.skipped, t.skipped == 1 ? "" : "s");
+        rc = EXIT_USAGE;
+    } else if (rc == 0) {
         rc = t.errors ? EXIT_USAGE : t.failed ? EXIT_FAILED : EXIT_OK;
+    }
     for (size_t i = 0; i < files.n; i++)
         check_free(&runs[i]);
     free(runs);
@@ -420,14 +426,15 @@ static const command commands[] = {
      cmd_check,
      OPT_OUT | OPT_FORMAT | OPT_SEED | OPT_KUMA | OPT_QUIET | OPT_MANY | OPT_JUNIT, -1,
      FORMATS_ALL},
-    {"validate", "splitsim validate FILE... [--kuma-version X.Y] [--quiet]",
+    {"validate", "splitsim validate FILE... [--seed N] [--kuma-version X.Y] [--quiet]",
      "Parse and check scenario files and every Kuma resource they hold or include, the way\n"
      "Kuma would check them at apply time, and everything `run` would refuse. Every\n"
      "problem is reported, not only the first.\n",
      cmd_validate, OPT_KUMA | OPT_QUIET | OPT_MANY | OPT_SEED, -1, 0},
     {"resolve",
      "splitsim resolve FILE [--from DP|SERVICE] [--to SERVICE] [--explain] [--all]\n"
-     "                      [--format text|json] [--out FILE] [--kuma-version X.Y]",
+     "                      [--format text|json] [--out FILE] [--seed N] [--kuma-version X.Y]\n"
+     "                      [--quiet]",
      "Print the routing Kuma and Envoy would set up for each (source dataplane, destination)\n"
      "pair the scenario's traffic uses: route type, contributing policies in merge order,\n"
      "and the weighted clusters in Envoy's order. No simulation: a flow needs only `from`\n"
@@ -507,9 +514,14 @@ static const char *format_list(unsigned choices)
 static int parse_args(const command *c, int argc, char **argv, options *o)
 {
     o->files = model_xcalloc((size_t)argc + 1, sizeof *o->files);
+    bool options_done = false;
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
-        if (arg[0] != '-' || !strcmp(arg, "-")) {
+        if (!options_done && !strcmp(arg, "--")) { /* the rest are files, whatever they start with */
+            options_done = true;
+            continue;
+        }
+        if (options_done || arg[0] != '-' || !strcmp(arg, "-")) {
             o->files[o->n_files++] = arg;
             continue;
         }

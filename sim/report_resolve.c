@@ -29,12 +29,23 @@ typedef struct pair {
     model_mark at; /* the flow that asks for it, or (--all) the source dataplane */
 } pair;
 
+/* True if some inbound of `dp` has kuma.io/service `service` (--from SERVICE selects the
+ * dataplanes of the service, whether `services` or Dataplane resources made them). */
+static bool runs_service(const model_dataplane *dp, const char *service)
+{
+    for (size_t i = 0; i < dp->n_inbounds; i++) {
+        const char *v = model_tags_get(&dp->inbounds[i].tags, MODEL_TAG_SERVICE);
+        if (v && !strcmp(v, service))
+            return true;
+    }
+    return false;
+}
+
 static bool pair_selected(const pair *p, const sim_resolve_options *opt)
 {
     if (opt->to && strcmp(p->to, opt->to))
         return false;
-    if (opt->from && strcmp(p->from->name, opt->from) &&
-        !(p->from->service && !strcmp(p->from->service, opt->from)))
+    if (opt->from && strcmp(p->from->name, opt->from) && !runs_service(p->from, opt->from))
         return false;
     return true;
 }

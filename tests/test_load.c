@@ -288,7 +288,7 @@ Test(load, every_problem_is_reported)
     cr_expect_eq(model_errors_count(e), 3);
     cr_expect(fixture_has_diag(e, "unknown field 'sed' (did you mean 'seed'?)"));
     cr_expect(fixture_has_diag(e, "unsupported Kuma version \"2.99\""));
-    cr_expect(fixture_has_diag(e, "must be at least 1"));
+    cr_expect(fixture_has_diag(e, "count: expected an integer 1..100000, got \"0\""));
     model_errors_free(e);
 }
 

@@ -94,6 +94,17 @@ rc=$?
 check "run -: reads the scenario from standard input" status 0
 check "run -: ... and reports it" out_has "scenario cli-default-rate"
 
+"$splitsim" validate - <default-rate.yaml >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "validate -: names standard input as its messages do" out_has "<stdin>: ok: scenario cli-default-rate"
+"$splitsim" check - <default-rate.yaml >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "check -: runs the scenario on standard input" out_has "PASS  - (cli-default-rate): 1 expectation"
+cp default-rate.yaml "$tmp/-dash.yaml"
+(cd "$tmp" && "$splitsim" validate -- -dash.yaml >out 2>err)
+rc=$?
+check "-- ends the options: a file named -dash.yaml" status 0
+
 # --- --out ----------------------------------------------------------------------------
 run run check/pass.yaml --out "$tmp/missing/report.txt"
 check "--out in a missing directory exits 3" status 3
@@ -300,6 +311,11 @@ run check check --out "$tmp/check.txt"
 check "check --out: the summary is in the file" grep -qx "1 passed, 1 failed, 0 errors, 0 skipped" "$tmp/check.txt"
 check "check --out: nothing on stdout" out_empty
 
+mkdir -p "$tmp/only-resources" && cp tree/mesh/routes.yaml "$tmp/only-resources/"
+run check "$tmp/only-resources"
+check "check over resource files only: exit 2, not a silent pass" status 2
+check "... saying nothing was run" err_has "splitsim check: no scenario to run (1 YAML file skipped)"
+
 run check check --junit "$tmp/missing/junit.xml"
 check "check: unwritable --junit exits 3" status 3
 check "check: unwritable --junit: nothing written" test ! -e "$tmp/missing"
@@ -330,6 +346,8 @@ run resolve "$split" --from frontend_kuma-demo_svc_8080
 check "resolve --from SERVICE: each of its dataplanes" test "$(grep -c ' -> ' "$tmp/out")" = 2
 run resolve "$split" --all --to frontend_kuma-demo_svc_8080 --format json
 check "resolve --all --to: every sidecar to that service" test "$(grep -c '"from"' "$tmp/out")" = 6
+run resolve ../../scenarios/priority-and-merge.yaml --from frontend_kuma-demo_svc_8080
+check "resolve --from SERVICE: dataplanes from Dataplane resources too" out_has "frontend-1 -> redis_kuma-demo_svc_6379"
 run resolve "$split" --from nobody
 check "resolve --from nothing: exits 2" status 2
 check "resolve --from nothing: says so" err_has "no flow matches --from nobody"

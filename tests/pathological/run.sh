@@ -75,7 +75,7 @@ services:
     instances: [{count: 1000000}, {count: 1000000}, {count: 1000000}, {count: 1000000}]
 YAML
 case_ "ten lines asking for eight million dataplanes: refused in milliseconds" 0.5 20 2 \
-    "count: expected an integer 0..100000, got \"1000000\"" "$splitsim" validate many-dataplanes.yaml
+    "count: expected an integer 1..100000, got \"1000000\"" "$splitsim" validate many-dataplanes.yaml
 sed 's/1000000/60000/g' many-dataplanes.yaml >sum-dataplanes.yaml
 case_ "counts whose sum passes the limit: refused at the one that passes it" 1 60 2 \
     "60000 dataplanes, after the 60000 before, pass the limit: a scenario may have at most 100000" \
