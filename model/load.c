@@ -26,6 +26,7 @@
 #include "flow.h"
 #include "model/mesh.h"
 #include "policy.h"
+#include "dataplane.h"
 #include "schema.h"
 
 #include <errno.h>

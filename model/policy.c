@@ -19,7 +19,10 @@
  * accepted and ignored.
  */
 #include "policy.h"
+#include "dataplane.h"
 #include "model/mesh.h"
+#include "route.h"
+#include "targetref.h"
 #include "model/version.h"
 
 #include <stdio.h>
@@ -89,11 +92,6 @@ static const char *const modelled_types[] = {
 #undef X
         NULL};
 
-static const char *const target_kind_names[] = {
-#define X(e, s, r) s,
-    MODEL_TARGET_KINDS(X)
-#undef X
-        NULL};
 
 static int type_index(const char *s)
 {
@@ -103,370 +101,10 @@ static int type_index(const char *s)
     return -1;
 }
 
-/* ---- targetRefs ---------------------------------------------------------------------- */
-
-typedef enum ref_position {
-    REF_TOP,            /* spec.targetRef of a route */
-    REF_TOP_GATEWAY_OK, /* same, MeshGateway allowed (system role) */
-    REF_TO,             /* to[].targetRef under a non-gateway top */
-    REF_TO_GATEWAY,     /* to[].targetRef under a MeshGateway top */
-    REF_BACKEND,        /* backendRefs[] */
-} ref_position;
-
-static const char *const ref_keys[] = {"kind",        "name",   "namespace", "tags", "proxyTypes",
-                                       "sectionName", "labels", "mesh",      NULL};
-static const char *const backend_ref_keys[] = {"kind",       "name",        "namespace", "tags",
-                                               "proxyTypes", "sectionName", "labels",    "mesh",
-                                               "weight",     "port",        NULL};
-
-/* Kuma's disallowedField: "must not be set with kind X", at the field. */
-static int disallowed(schema_ctx *c, const model_node *ref, const char *field, const char *kind)
-{
-    long i = model_node_find(ref, field);
-    if (i < 0)
-        return 0;
-    const model_node *v = ref->items[i];
-    /* Kuma tests "set" as non-empty: an empty string or mapping is as good as absent. */
-    if (model_node_is_null(v) || (v->kind == MODEL_NODE_SCALAR && v->len == 0) ||
-        (v->kind != MODEL_NODE_SCALAR && v->n == 0 && strcmp(field, "proxyTypes")))
-        return 0;
-    size_t old = schema_push_key(c, field);
-    schema_fail(c, ref->keys[i], "must not be set with kind %s", kind);
-    schema_pop(c, old);
-    return -1;
-}
-
-static bool valid_name(const char *s)
-{
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '-' ||
-              *s == '_'))
-            return false;
-    return true;
-}
-
-static int ref_name(schema_ctx *c, const model_node *ref, model_target_ref *out, bool required)
-{
-    const model_node *n = model_node_get(ref, "name");
-    const char *kind = model_target_kind_name(out->kind);
-    size_t old = schema_push_key(c, "name");
-    int rc = 0;
-    if (!n || model_node_is_null(n) || (n->kind == MODEL_NODE_SCALAR && n->len == 0)) {
-        if (required)
-            rc = schema_fail_at(c, ref->mark, "must be set when kind is %s", kind);
-    } else if (schema_string(c, n, &out->name) < 0) {
-        rc = -1;
-    } else if (!valid_name(out->name)) {
-        rc = schema_fail(c, n,
-                         "invalid characters: must consist of lower case alphanumeric "
-                         "characters, '-', '.' and '_'.");
-        out->name = NULL;
-    }
-    schema_pop(c, old);
-    return rc;
-}
-
-/* Reads and validates a targetRef (or backendRef) mapping as Kuma's ValidateTargetRef
- * does for the kinds allowed at `pos`. */
-static int read_ref(schema_ctx *c, const model_node *ref, ref_position pos, model_target_ref *out)
-{
-    int rc = 0;
-    memset(out, 0, sizeof *out);
-    if (!schema_is_map(c, ref))
-        return -1;
-    out->mark = ref->mark;
-    if (schema_check_keys(c, ref, pos == REF_BACKEND ? backend_ref_keys : ref_keys))
-        rc = -1;
-
-    const model_node *kn = model_node_get(ref, "kind");
-    const char *kind;
-    size_t old = schema_push_key(c, "kind");
-    if (!kn || model_node_is_null(kn)) {
-        schema_fail_at(c, ref->mark, "must be defined");
-        schema_pop(c, old);
-        return -1;
-    }
-    if (schema_string(c, kn, &kind) < 0) {
-        schema_pop(c, old);
-        return -1;
-    }
-    int k = model_target_kind_parse(kind);
-    if (k < 0) {
-        const char *hint = schema_suggest(kind, target_kind_names);
-        schema_fail(c, kn, "value '%s' is not supported%s", kind, schema_hint(c, hint));
-        schema_pop(c, old);
-        return -1;
-    }
-    out->kind = (model_target_kind)k;
-    static const model_target_kind allowed[][6] = {
-        [REF_TOP] = {MODEL_KIND_MESH, MODEL_KIND_MESH_SUBSET, MODEL_KIND_MESH_SERVICE,
-                     MODEL_KIND_MESH_SERVICE_SUBSET, MODEL_KIND_DATAPLANE, MODEL_KIND_COUNT},
-        [REF_TOP_GATEWAY_OK] = {MODEL_KIND_MESH, MODEL_KIND_MESH_SUBSET, MODEL_KIND_MESH_GATEWAY,
-                                MODEL_KIND_MESH_SERVICE, MODEL_KIND_MESH_SERVICE_SUBSET,
-                                MODEL_KIND_DATAPLANE},
-        [REF_TO] = {MODEL_KIND_MESH_SERVICE, MODEL_KIND_MESH_EXTERNAL_SERVICE,
-                    MODEL_KIND_MESH_MULTI_ZONE_SERVICE, MODEL_KIND_COUNT},
-        [REF_TO_GATEWAY] = {MODEL_KIND_MESH, MODEL_KIND_COUNT},
-        [REF_BACKEND] = {MODEL_KIND_MESH_SERVICE, MODEL_KIND_MESH_SERVICE_SUBSET,
-                         MODEL_KIND_MESH_EXTERNAL_SERVICE, MODEL_KIND_MESH_MULTI_ZONE_SERVICE,
-                         MODEL_KIND_COUNT},
-    };
-    bool ok = false;
-    for (int i = 0; i < 6 && allowed[pos][i] != MODEL_KIND_COUNT; i++)
-        ok |= allowed[pos][i] == out->kind;
-    if (!ok) {
-        schema_fail(c, kn, "value '%s' is not supported", kind);
-        schema_pop(c, old);
-        return -1;
-    }
-    schema_pop(c, old);
-
-    /* Kinds Kuma accepts that belong to its real-resource model (2.9+), which splitsim
-     * does not reproduce: say so rather than route them wrongly. */
-    if (out->kind == MODEL_KIND_DATAPLANE || out->kind == MODEL_KIND_MESH_EXTERNAL_SERVICE ||
-        out->kind == MODEL_KIND_MESH_MULTI_ZONE_SERVICE) {
-        old = schema_push_key(c, "kind");
-        schema_fail(c, kn,
-                    "kind %s belongs to Kuma's real-resource model, which splitsim does not "
-                    "simulate (use MeshService/MeshServiceSubset with kuma.io/service names)",
-                    kind);
-        schema_pop(c, old);
-        return -1;
-    }
-
-    const model_node *tags = model_node_get(ref, "tags");
-    const model_node *labels = model_node_get(ref, "labels");
-    const model_node *ns = model_node_get(ref, "namespace");
-    if (ns && !model_node_is_null(ns)) {
-        old = schema_push_key(c, "namespace");
-        if (schema_string(c, ns, &out->namespace_) < 0)
-            rc = -1;
-        schema_pop(c, old);
-    }
-    switch (out->kind) {
-    case MODEL_KIND_MESH: {
-        const model_node *nm = model_node_get(ref, "name");
-        if (nm && nm->kind == MODEL_NODE_SCALAR && nm->len && !model_node_is_null(nm)) {
-            old = schema_push_key(c, "name");
-            rc = schema_fail(c, nm, "using name with kind Mesh is not yet supported");
-            schema_pop(c, old);
-        }
-        rc |= disallowed(c, ref, "mesh", kind) | disallowed(c, ref, "tags", kind) |
-              disallowed(c, ref, "labels", kind) | disallowed(c, ref, "namespace", kind) |
-              disallowed(c, ref, "sectionName", kind);
-        break;
-    }
-    case MODEL_KIND_MESH_SUBSET:
-        rc |= disallowed(c, ref, "name", kind) | disallowed(c, ref, "mesh", kind) |
-              disallowed(c, ref, "labels", kind) | disallowed(c, ref, "namespace", kind) |
-              disallowed(c, ref, "sectionName", kind);
-        if (tags) {
-            old = schema_push_key(c, "tags");
-            rc |= schema_tags(c, tags, SCHEMA_TAGS_KUMA, &out->tags);
-            schema_pop(c, old);
-        }
-        break;
-    case MODEL_KIND_MESH_SERVICE: {
-        int name_rc = ref_name(c, ref, out, false);
-        rc |= name_rc;
-        rc |= disallowed(c, ref, "mesh", kind) | disallowed(c, ref, "tags", kind) |
-              disallowed(c, ref, "proxyTypes", kind);
-        if (labels && labels->kind == MODEL_NODE_MAP && labels->n) {
-            if (out->name || out->namespace_) {
-                old = schema_push_key(c, "labels");
-                rc =
-                    schema_fail(c, labels, "either labels or name and namespace must be specified");
-                schema_pop(c, old);
-            } else {
-                rc = schema_fail(c, labels,
-                                 "selecting MeshServices by labels belongs to Kuma's "
-                                 "real-resource model, which splitsim does not simulate");
-            }
-        } else if (!out->name && name_rc == 0) { /* a bad name has its own message */
-            rc =
-                schema_fail_at(c, ref->mark, "name or labels must be set when kind is MeshService");
-        }
-        if (pos == REF_BACKEND) {
-            /* BackendRef.ReferencesRealObject (api/common/v1alpha1/targetref.go): a
-             * MeshService backendRef with a port or sectionName names a real MeshService
-             * resource, never a kuma.io/service; without such resources Kuma drops it. */
-            static const char *const real_keys[] = {"port", "sectionName"};
-            for (size_t i = 0; i < 2; i++) {
-                const model_node *v = model_node_get(ref, real_keys[i]);
-                if (!v || model_node_is_null(v) || (v->kind == MODEL_NODE_SCALAR && !v->len))
-                    continue;
-                old = schema_push_key(c, real_keys[i]);
-                rc = schema_fail(c, v,
-                                 "a MeshService backendRef with %s refers to a MeshService "
-                                 "resource (Kuma's real-resource model), which splitsim does not "
-                                 "simulate; leave it out to route to kuma.io/service %s",
-                                 real_keys[i], out->name ? out->name : "NAME");
-                schema_pop(c, old);
-            }
-        }
-        break;
-    }
-    case MODEL_KIND_MESH_SERVICE_SUBSET:
-    case MODEL_KIND_MESH_GATEWAY:
-        rc |= ref_name(c, ref, out, true);
-        rc |= disallowed(c, ref, "mesh", kind) | disallowed(c, ref, "proxyTypes", kind);
-        if (tags) {
-            old = schema_push_key(c, "tags");
-            rc |= schema_tags(c, tags, SCHEMA_TAGS_SELECTOR, &out->tags);
-            schema_pop(c, old);
-        }
-        if (out->kind == MODEL_KIND_MESH_GATEWAY && pos != REF_TOP_GATEWAY_OK)
-            rc |= disallowed(c, ref, "tags", kind);
-        rc |= disallowed(c, ref, "labels", kind) | disallowed(c, ref, "namespace", kind) |
-              disallowed(c, ref, "sectionName", kind);
-        break;
-    default:
-        break;
-    }
-
-    const model_node *pt = model_node_get(ref, "proxyTypes");
-    if (pt && (out->kind == MODEL_KIND_MESH || out->kind == MODEL_KIND_MESH_SUBSET)) {
-        old = schema_push_key(c, "proxyTypes");
-        if (schema_is_seq(c, pt)) {
-            if (pt->n == 0)
-                rc = schema_fail(c, pt, "must be undefined or have at least one element");
-            for (size_t i = 0; i < pt->n; i++) {
-                size_t o2 = schema_push_index(c, i);
-                const char *v;
-                if (schema_string(c, pt->items[i], &v) < 0)
-                    rc = -1;
-                else if (!strcmp(v, "Sidecar"))
-                    out->proxy_types |= MODEL_PROXY_SIDECAR;
-                else if (!strcmp(v, "Gateway"))
-                    out->proxy_types |= MODEL_PROXY_GATEWAY;
-                else
-                    rc =
-                        schema_fail(c, pt->items[i],
-                                    "unsupported value \"%s\": must be one of Sidecar, Gateway", v);
-                schema_pop(c, o2);
-            }
-        } else {
-            rc = -1;
-        }
-        schema_pop(c, old);
-    }
-    return rc ? -1 : 0;
-}
-
-/* ---- MeshTCPRoute -------------------------------------------------------------------- */
-
-static int read_backend_refs(schema_ctx *c, const model_node *list)
-{
-    int rc = 0;
-    uint64_t sum = 0;
-    if (!schema_is_seq(c, list))
-        return -1;
-    for (size_t i = 0; i < list->n; i++) {
-        const model_node *b = list->items[i];
-        size_t old = schema_push_index(c, i);
-        model_target_ref ref;
-        if (read_ref(c, b, REF_BACKEND, &ref) < 0)
-            rc = -1;
-        const model_node *w = model_node_get(b, "weight");
-        if (w) {
-            uint64_t weight;
-            size_t o2 = schema_push_key(c, "weight");
-            if (w->kind == MODEL_NODE_SCALAR && w->plain && w->text[0] == '-')
-                rc = schema_fail(c, w, "must be greater or equal to 0, got %s", w->text);
-            /* Kuma keeps a uint, Envoy a uint32: larger weights cannot reach Envoy. */
-            else if (schema_uint(c, w, UINT32_MAX, &weight) < 0)
-                rc = -1;
-            else
-                sum += weight;
-            schema_pop(c, o2);
-        } else {
-            sum += 1;
-        }
-        const model_node *port = model_node_get(b, "port");
-        if (port) {
-            uint64_t p;
-            size_t o2 = schema_push_key(c, "port");
-            if (schema_uint(c, port, 65535, &p) < 0)
-                rc = -1;
-            schema_pop(c, o2);
-        }
-        schema_pop(c, old);
-    }
-    /* Envoy rejects weighted clusters whose total does not fit in 32 bits. */
-    if (rc == 0 && sum > UINT32_MAX)
-        rc = schema_fail(c, list,
-                         "the weights add up to %llu, more than the 4294967295 Envoy accepts",
-                         (unsigned long long)sum);
-    return rc;
-}
-
-static const char *const tcp_rule_keys[] = {"default", NULL};
-static const char *const tcp_default_keys[] = {"backendRefs", NULL};
-
-static int read_tcp_rules(schema_ctx *c, const model_node *rules)
-{
-    int rc = 0;
-    if (!schema_is_seq(c, rules))
-        return -1;
-    if (rules->n > 1)
-        rc = schema_fail(c, rules,
-                         "must have at most 1 item (MeshTCPRoute takes one rule per "
-                         "destination), got %zu",
-                         rules->n);
-    for (size_t i = 0; i < rules->n; i++) {
-        const model_node *r = rules->items[i];
-        size_t old = schema_push_index(c, i);
-        if (schema_is_map(c, r)) {
-            schema_check_keys(c, r, tcp_rule_keys);
-            const model_node *d = model_node_get(r, "default");
-            size_t o2 = schema_push_key(c, "default");
-            if (!d) {
-                rc = schema_fail_at(c, r->mark, "must be defined");
-            } else if (!schema_is_map(c, d)) {
-                rc = -1;
-            } else {
-                schema_check_keys(c, d, tcp_default_keys);
-                const model_node *b = model_node_get(d, "backendRefs");
-                size_t o3 = schema_push_key(c, "backendRefs");
-                if (!b || model_node_is_null(b) || (b->kind == MODEL_NODE_SEQ && b->n == 0))
-                    rc = schema_fail_at(c, b ? b->mark : d->mark, "must be defined");
-                else if (read_backend_refs(c, b) < 0)
-                    rc = -1;
-                schema_pop(c, o3);
-            }
-            schema_pop(c, o2);
-        } else {
-            rc = -1;
-        }
-        schema_pop(c, old);
-    }
-    return rc;
-}
-
-/* The conf of a `to` item without rules (Kuma's To.GetDefault): one backendRef copied
- * from the item's targetRef, weight 1 — "send to the destination itself". */
-static model_node *default_rule(model_arena *a, const model_node *target)
-{
-    model_mark m = target->mark;
-    model_node *ref = model_node_new_container(a, MODEL_NODE_MAP, m, target->n + 1);
-    for (size_t i = 0; i < target->n; i++)
-        model_node_append(ref, target->keys[i], target->items[i]);
-    model_node_append(ref, model_node_new_scalar(a, m, "weight", true),
-                      model_node_new_scalar(a, m, "1", true));
-    model_node *refs = model_node_new_container(a, MODEL_NODE_SEQ, m, 1);
-    model_node_append(refs, NULL, ref);
-    model_node *def = model_node_new_container(a, MODEL_NODE_MAP, m, 1);
-    model_node_append(def, model_node_new_scalar(a, m, "backendRefs", true), refs);
-    model_node *rule = model_node_new_container(a, MODEL_NODE_MAP, m, 1);
-    model_node_append(rule, model_node_new_scalar(a, m, "default", true), def);
-    return rule;
-}
-
 static const char *const route_spec_keys[] = {"targetRef", "to", NULL};
-static const char *const tcp_to_keys[] = {"targetRef", "rules", NULL};
-static const char *const http_to_keys[] = {"targetRef", "rules", "hostnames", NULL};
 
-/* MeshTCPRoute and MeshHTTPRoute share their targetRef rules; their `rules` differ. */
+/* MeshTCPRoute and MeshHTTPRoute share their targetRef rules and the shape of `to`; each
+ * reads its own `rules` (route_tcp.c, route_http.c). */
 static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec, int kuma_minor,
                            model_policy *p)
 {
@@ -483,8 +121,9 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
     p->target = (model_target_ref){.kind = MODEL_KIND_MESH, .mark = spec->mark};
     if (top && !model_node_is_null(top)) {
         size_t old = schema_push_key(c, "targetRef");
-        ref_position pos = p->role == MODEL_ROLE_SYSTEM ? REF_TOP_GATEWAY_OK : REF_TOP;
-        if (read_ref(c, top, pos, &p->target) < 0)
+        model_ref_position pos =
+            p->role == MODEL_ROLE_SYSTEM ? MODEL_REF_TOP_GATEWAY_OK : MODEL_REF_TOP;
+        if (model__targetref_read(c, top, pos, &p->target) < 0)
             rc = -1;
         p->has_target = true;
         schema_pop(c, old);
@@ -493,7 +132,8 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
     const model_node *to = model_node_get(spec, "to");
     size_t old = schema_push_key(c, "to");
     if (to && !model_node_is_null(to) && schema_is_seq(c, to)) {
-        if (to->n == 0)
+        /* MeshTCPRoute's schema has minItems 1 on `to`; MeshHTTPRoute's has none. */
+        if (to->n == 0 && tcp)
             rc = schema_fail(c, to, "must have at least 1 item");
         p->to = model_arena_alloc(a, (to->n ? to->n : 1) * sizeof *p->to);
         for (size_t i = 0; i < to->n; i++) {
@@ -505,7 +145,6 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
                 schema_pop(c, o2);
                 continue;
             }
-            schema_check_keys(c, item, tcp ? tcp_to_keys : http_to_keys);
             t->mark = item->mark;
             const model_node *tr = model_node_get(item, "targetRef");
             size_t o3 = schema_push_key(c, "targetRef");
@@ -513,46 +152,22 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
             if (!tr) {
                 item_rc = schema_fail_at(c, item->mark, "must be defined");
             } else {
-                ref_position pos =
-                    p->target.kind == MODEL_KIND_MESH_GATEWAY ? REF_TO_GATEWAY : REF_TO;
-                item_rc = read_ref(c, tr, pos, &t->target);
+                model_ref_position pos =
+                    p->target.kind == MODEL_KIND_MESH_GATEWAY ? MODEL_REF_TO_GATEWAY : MODEL_REF_TO;
+                item_rc = model__targetref_read(c, tr, pos, &t->target);
             }
             schema_pop(c, o3);
-
-            const model_node *rules = model_node_get(item, "rules");
-            o3 = schema_push_key(c, "rules");
-            if (!rules && model_kuma_requires_to_rules(kuma_minor)) {
+            if (!model_node_get(item, "rules") && model_kuma_requires_to_rules(kuma_minor)) {
                 /* Both Kuma schemas list `required: [rules, targetRef]` since 2.10. */
+                o3 = schema_push_key(c, "rules");
                 item_rc = schema_fail_at(c, item->mark,
                                          "must be defined (Kuma 2.10+ requires `rules`, use "
                                          "`rules: []` for the destination itself)");
-            } else if (rules && tcp) {
-                if (read_tcp_rules(c, rules) < 0)
-                    item_rc = -1;
-            } else if (rules && !schema_is_seq(c, rules)) {
-                item_rc = -1;
-            }
-            schema_pop(c, o3);
-            const model_node *section = tr ? model_node_get(tr, "sectionName") : NULL;
-            if (item_rc == 0 && tcp && (!rules || rules->n == 0) && section &&
-                !model_node_is_null(section) && section->kind == MODEL_NODE_SCALAR && section->len) {
-                /* Without rules the item routes to its targetRef copied as a backendRef
-                 * (To.GetDefault), and with a sectionName that ref names a real MeshService
-                 * resource (BackendRef.ReferencesRealObject). */
-                o3 = schema_push_key(c, "targetRef.sectionName");
-                item_rc = schema_fail(c, section,
-                                      "without rules this item routes to its targetRef, and with "
-                                      "sectionName that is a MeshService resource (Kuma's "
-                                      "real-resource model), which splitsim does not simulate");
                 schema_pop(c, o3);
             }
-            if (item_rc == 0 && tcp) {
-                t->rules_empty = !rules || rules->n == 0;
-                t->conf = t->rules_empty ? default_rule(a, tr) : rules->items[0];
-            } else if (item_rc == 0) {
-                t->rules_empty = !rules || rules->n == 0;
-                t->conf = (model_node *)item;
-            }
+            if (tcp ? model__tcp_to_read(c, a, item, t) < 0
+                    : model__http_to_read(c, a, p, item, t, kuma_minor) < 0)
+                item_rc = -1;
             if (item_rc == 0)
                 p->n_to++;
             else
@@ -563,283 +178,6 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
         rc = -1;
     }
     schema_pop(c, old);
-    schema_pop(c, base);
-    return rc;
-}
-
-void model__backend_ref_read(model_arena *a, const model_node *n, model_backend_ref *out)
-{
-    memset(out, 0, sizeof *out);
-    out->mark = n->mark;
-    const model_node *k = model_node_get(n, "kind");
-    out->kind = (model_target_kind)model_target_kind_parse(k->text);
-    const model_node *name = model_node_get(n, "name");
-    out->name = name && !model_node_is_null(name) ? name->text : "";
-    const model_node *tags = model_node_get(n, "tags");
-    if (tags && tags->kind == MODEL_NODE_MAP && out->kind == MODEL_KIND_MESH_SERVICE_SUBSET)
-        for (size_t i = 0; i < tags->n; i++)
-            model_tags_set(a, &out->tags, tags->keys[i]->text, tags->items[i]->text);
-    const model_node *w = model_node_get(n, "weight");
-    if (w && !model_node_is_null(w)) {
-        out->has_weight = true;
-        out->weight = strtoull(w->text, NULL, 10);
-    }
-}
-
-/* ---- Dataplanes ---------------------------------------------------------------------- */
-
-static const char *const networking_keys[] = {
-    "address", "advertisedAddress",   "advertisedPort", "inbound",   "outbound",
-    "gateway", "transparentProxying", "admin",          "listeners", NULL};
-static const char *const inbound_keys[] = {
-    "port",         "servicePort", "serviceAddress", "address",  "tags", "health",
-    "serviceProbe", "state",       "name",           "protocol", NULL};
-/* No `service`: Dataplane.Networking.Outbound has no such field (v2.6.0 .. v2.14.0). */
-static const char *const outbound_keys[] = {"port", "address", "tags", "backendRef", NULL};
-static const char *const gateway_keys[] = {"type", "tags", NULL};
-
-static int read_port(schema_ctx *c, const model_node *parent, const char *key, bool required)
-{
-    const model_node *n = model_node_get(parent, key);
-    size_t old = schema_push_key(c, key);
-    uint64_t v = 0;
-    int rc = 0;
-    if (!n && required)
-        rc = schema_fail_at(c, parent->mark, "port must be in the range [1, 65535]");
-    else if (n && (schema_uint(c, n, UINT32_MAX, &v) < 0 || v == 0 || v > 65535))
-        rc = schema_fail(c, n, "port must be in the range [1, 65535]");
-    schema_pop(c, old);
-    return rc;
-}
-
-int model__check_protocol_tag(schema_ctx *c, const model_node *n, const model_tags *t)
-{
-    const char *proto = model_tags_get(t, MODEL_TAG_PROTOCOL);
-    /* Kuma's ParseProtocol (model_protocol_parse) must know it, in any case. */
-    if (!proto || model_protocol_parse(proto) != MODEL_PROTO_UNKNOWN)
-        return 0;
-    size_t old = schema_push_tag(c, MODEL_TAG_PROTOCOL);
-    schema_fail(c, model_node_get(n, MODEL_TAG_PROTOCOL),
-                "tag \"kuma.io/protocol\" has an invalid value \"%s\". Allowed values: grpc, "
-                "http, http2, kafka, tcp",
-                proto);
-    schema_pop(c, old);
-    return -1;
-}
-
-static int read_inbound(schema_ctx *c, const model_node *in, model_inbound *out)
-{
-    int rc = 0;
-    if (!schema_is_map(c, in))
-        return -1;
-    schema_check_keys(c, in, inbound_keys);
-    out->mark = in->mark;
-    out->healthy = true;
-    rc |= read_port(c, in, "port", true);
-    const model_node *state = model_node_get(in, "state");
-    if (state) {
-        /* Dataplane.Networking.Inbound.State: Ready (0), NotReady (1), Ignored (2). */
-        const char *v = NULL;
-        size_t old = schema_push_key(c, "state");
-        if (schema_string(c, state, &v) < 0 ||
-            (strcmp(v, "Ready") && strcmp(v, "NotReady") && strcmp(v, "Ignored")))
-            rc = schema_fail(c, state, "expected one of Ready, NotReady, Ignored%s%s%s",
-                             v ? ", got \"" : "", v ? v : "", v ? "\"" : "");
-        else
-            out->healthy = !strcmp(v, "Ready");
-        schema_pop(c, old);
-    }
-    const model_node *health = model_node_get(in, "health");
-    if (health && !model_node_is_null(health)) {
-        size_t old = schema_push_key(c, "health");
-        if (schema_is_map(c, health)) {
-            static const char *const health_keys[] = {"ready", NULL};
-            schema_check_keys(c, health, health_keys);
-            const model_node *ready = model_node_get(health, "ready");
-            bool is_ready = false; /* proto3: a health without `ready` is not ready */
-            if (ready) {
-                size_t o2 = schema_push_key(c, "ready");
-                if (schema_bool(c, ready, &is_ready) < 0)
-                    rc = -1;
-                schema_pop(c, o2);
-            }
-            out->healthy &= is_ready;
-        } else {
-            rc = -1;
-        }
-        schema_pop(c, old);
-    }
-    if (model_node_get(in, "servicePort"))
-        rc |= read_port(c, in, "servicePort", false);
-    const model_node *tags = model_node_get(in, "tags");
-    size_t old = schema_push_key(c, "tags");
-    if (!tags || (tags->kind == MODEL_NODE_MAP && tags->n == 0)) {
-        /* Kuma accepts an inbound without tags; it belongs to no service, so it is no
-         * endpoint of anything and only matters to a Mesh-wide targetRef. */
-    } else if (schema_tags(c, tags, SCHEMA_TAGS_KUMA, &out->tags) < 0) {
-        rc = -1;
-    } else {
-        if (!model_tags_get(&out->tags, MODEL_TAG_SERVICE)) {
-            size_t o2 = schema_push_tag(c, MODEL_TAG_SERVICE);
-            rc = schema_fail(c, tags, "tag has to exist");
-            schema_pop(c, o2);
-        }
-        rc |= model__check_protocol_tag(c, tags, &out->tags);
-    }
-    schema_pop(c, old);
-    return rc;
-}
-
-static int read_outbound(schema_ctx *c, const model_node *ob, model_tags *out)
-{
-    int rc = 0;
-    if (!schema_is_map(c, ob))
-        return -1;
-    schema_check_keys(c, ob, outbound_keys);
-    rc |= read_port(c, ob, "port", true);
-    const model_node *tags = model_node_get(ob, "tags");
-    if (model_node_get(ob, "backendRef")) {
-        size_t old = schema_push_key(c, "backendRef");
-        rc = schema_fail(c, model_node_get(ob, "backendRef"),
-                         "outbounds by backendRef belong to Kuma's real-resource model, which "
-                         "splitsim does not simulate (use tags with kuma.io/service)");
-        schema_pop(c, old);
-        return -1;
-    }
-    size_t old = schema_push_key(c, "tags");
-    *out = (model_tags){0};
-    if (tags && tags->kind == MODEL_NODE_MAP && tags->n) {
-        if (schema_tags(c, tags, SCHEMA_TAGS_KUMA, out) < 0)
-            rc = -1;
-        else if (!model_tags_get(out, MODEL_TAG_SERVICE))
-            rc = schema_fail(c, tags, "mandatory tag \"kuma.io/service\" is missing");
-    } else {
-        rc = schema_fail_at(c, ob->mark, "mandatory tag \"kuma.io/service\" is missing");
-    }
-    schema_pop(c, old);
-    return rc;
-}
-
-/* Item readers for read_items: read one list item into `out`, 0 or -1. */
-typedef int (*item_reader)(schema_ctx *c, const model_node *item, void *out);
-
-static int read_inbound_item(schema_ctx *c, const model_node *item, void *out)
-{
-    return read_inbound(c, item, out);
-}
-
-static int read_outbound_item(schema_ctx *c, const model_node *item, void *out)
-{
-    return read_outbound(c, item, out);
-}
-
-/* Reads the list `list` (field `key` of the current path) into a new arena array of
- * `size`-byte items, keeping those `fn` accepts; sets *count, and *rc to -1 on any
- * problem.  Returns the array. */
-static void *read_items(schema_ctx *c, model_arena *a, const model_node *list, const char *key,
-                        size_t size, item_reader fn, size_t *count, int *rc)
-{
-    size_t old = schema_push_key(c, key);
-    char *items = NULL;
-    *count = 0;
-    if (schema_is_seq(c, list)) {
-        items = model_arena_alloc(a, (list->n ? list->n : 1) * size);
-        for (size_t i = 0; i < list->n; i++) {
-            size_t o2 = schema_push_index(c, i);
-            if (fn(c, list->items[i], items + *count * size) == 0)
-                (*count)++;
-            else
-                *rc = -1;
-            schema_pop(c, o2);
-        }
-    } else {
-        *rc = -1;
-    }
-    schema_pop(c, old);
-    return items;
-}
-
-static int read_networking(schema_ctx *c, model_arena *a, const model_node *net,
-                           model_dataplane *dp, int kuma_minor)
-{
-    int rc = 0;
-    size_t base = schema_push_key(c, "networking");
-    if (!net) {
-        rc = schema_fail_at(c, dp->mark, "must be defined");
-        schema_pop(c, base);
-        return rc;
-    }
-    if (!schema_is_map(c, net)) {
-        schema_pop(c, base);
-        return -1;
-    }
-    schema_check_keys(c, net, networking_keys);
-    const model_node *addr = model_node_get(net, "address");
-    size_t old = schema_push_key(c, "address");
-    const char *address;
-    if (!addr || model_node_is_null(addr) || (addr->kind == MODEL_NODE_SCALAR && !addr->len))
-        rc = schema_fail_at(c, addr ? addr->mark : net->mark, "address can't be empty");
-    else if (schema_string(c, addr, &address) < 0)
-        rc = -1;
-    else if (!strcmp(address, "0.0.0.0") || !strcmp(address, "::"))
-        rc = schema_fail(c, addr, "must not be 0.0.0.0 or ::");
-    schema_pop(c, old);
-
-    const model_node *gw = model_node_get(net, "gateway");
-    const model_node *in = model_node_get(net, "inbound");
-    const model_node *out = model_node_get(net, "outbound");
-    if (gw && !model_node_is_null(gw)) {
-        old = schema_push_key(c, "gateway");
-        dp->gateway = true;
-        if (schema_is_map(c, gw)) {
-            schema_check_keys(c, gw, gateway_keys);
-            const model_node *t = model_node_get(gw, "type");
-            const char *type = "DELEGATED";
-            if (t) {
-                size_t o2 = schema_push_key(c, "type");
-                if (schema_string(c, t, &type) < 0 ||
-                    (strcmp(type, "BUILTIN") && strcmp(type, "DELEGATED")))
-                    rc = schema_fail(c, t, "must be one of BUILTIN, DELEGATED");
-                schema_pop(c, o2);
-            }
-            dp->builtin_gateway = !strcmp(type, "BUILTIN");
-            const model_node *gt = model_node_get(gw, "tags");
-            size_t o2 = schema_push_key(c, "tags");
-            if (!gt || schema_tags(c, gt, SCHEMA_TAGS_KUMA, &dp->gateway_tags) < 0 ||
-                !model_tags_get(&dp->gateway_tags, MODEL_TAG_SERVICE))
-                rc = schema_fail_at(c, gt ? gt->mark : gw->mark,
-                                    "mandatory tag \"kuma.io/service\" is missing");
-            schema_pop(c, o2);
-        } else {
-            rc = -1;
-        }
-        schema_pop(c, old);
-        if (in && in->kind == MODEL_NODE_SEQ && in->n) {
-            old = schema_push_key(c, "inbound");
-            rc = schema_fail(c, in, "inbound cannot be defined for %s gateways",
-                             dp->builtin_gateway ? "builtin" : "delegated");
-            schema_pop(c, old);
-        }
-        if (dp->builtin_gateway && out && out->kind == MODEL_NODE_SEQ && out->n) {
-            old = schema_push_key(c, "outbound");
-            rc = schema_fail(c, out, "outbound cannot be defined for builtin gateways");
-            schema_pop(c, old);
-        }
-    }
-    if (in && !model_node_is_null(in) && !dp->gateway)
-        dp->inbounds = read_items(c, a, in, "inbound", sizeof *dp->inbounds, read_inbound_item,
-                                  &dp->n_inbounds, &rc);
-    if (out && !model_node_is_null(out) && !dp->builtin_gateway)
-        dp->outbounds = read_items(c, a, out, "outbound", sizeof *dp->outbounds, read_outbound_item,
-                                   &dp->n_outbounds, &rc);
-    if (!dp->gateway && dp->n_inbounds == 0 && rc == 0 &&
-        !model_kuma_allows_zero_inbounds(kuma_minor)) {
-        /* Up to 2.13 Kuma refused a Dataplane with neither; 2.14 accepts it (commit
-         * 422e069080, "allow zero-inbound dataplanes"), and such a sidecar is selected by
-         * no policy (docs/routing.md §1). */
-        rc = schema_fail_at(c, net->mark,
-                            "has to contain at least one inbound interface or gateway");
-    }
     schema_pop(c, base);
     return rc;
 }
@@ -1234,10 +572,10 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
         }
         if (k8s) {
             size_t old = schema_push_key(&c, "spec");
-            rc = read_networking(&c, a, net, dp, kuma_minor);
+            rc = model__networking_read(&c, a, net, dp, kuma_minor);
             schema_pop(&c, old);
         } else {
-            rc = read_networking(&c, a, net, dp, kuma_minor);
+            rc = model__networking_read(&c, a, net, dp, kuma_minor);
         }
         return out->kind = rc < 0 ? POLICY_READ_INVALID : POLICY_READ_DATAPLANE;
     }

@@ -35,23 +35,4 @@ typedef struct policy_read_result {
 policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const model_node *doc,
                                     int kuma_minor, policy_read_result *out);
 
-/* Checks the kuma.io/protocol tag of an inbound's `tags` (node `n`, read into `t`) as
- * Kuma's Dataplane validator does: ParseProtocol must know the value.  Records Kuma's
- * message at tags["kuma.io/protocol"] and returns -1, or returns 0. */
-int model__check_protocol_tag(schema_ctx *c, const model_node *n, const model_tags *t);
-
-/* A backendRef as the resolver uses it. */
-typedef struct model_backend_ref {
-    model_target_kind kind;
-    const char *name;
-    model_tags tags;
-    bool has_weight;
-    uint64_t weight;
-    model_mark mark;
-} model_backend_ref;
-
-/* Reads a backendRef node that model__policy_read has already validated (e.g. one taken
- * from a merged conf).  Never fails on such a node. */
-void model__backend_ref_read(model_arena *a, const model_node *n, model_backend_ref *out);
-
 #endif

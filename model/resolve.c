@@ -14,6 +14,7 @@
 #include "model/merge.h"
 #include "model/version.h"
 #include "policy.h"
+#include "targetref.h"
 
 #include <stdarg.h>
 #include <string.h>

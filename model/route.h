@@ -1,0 +1,23 @@
+/*
+ * route.h - the route policy types, each in its own file as Kuma's plugins are
+ * (internal to libsplit_model): route_tcp.c (MeshTCPRoute) and route_http.c
+ * (MeshHTTPRoute).  Each reads its `to[].rules` here and resolves its listener in
+ * resolver.h's terms.
+ */
+#ifndef MODEL_ROUTE_H
+#define MODEL_ROUTE_H
+
+#include "model/scenario.h"
+#include "schema.h"
+
+/* Reads the `rules` of MeshTCPRoute `to` item `item` (path at spec.to[i]) and sets t->conf
+ * (the rule's `default`, or for no rules a backendRef to the destination itself) and
+ * t->rules_empty.  Returns 0, or -1 after recording every problem. */
+int model__tcp_to_read(schema_ctx *c, model_arena *a, const model_node *item, model_policy_to *t);
+
+/* The same for MeshHTTPRoute `to` item `item` of policy `p` (whose top-level targetRef is
+ * read already: it decides what a gateway route may hold). */
+int model__http_to_read(schema_ctx *c, model_arena *a, const model_policy *p,
+                        const model_node *item, model_policy_to *t, int kuma_minor);
+
+#endif
