@@ -5,7 +5,7 @@
  * scenario schema, Kuma validation and the mesh settling, exactly as `splitsim validate`
  * would take them; a scenario that loads is then resolved, every flow from each of its
  * sources (at most FUZZ_MAX_RESOLVE of them, so one input stays quick) and every sidecar
- * against every service (as `resolve --all`), with the explanations formatted.  Whatever
+ * against every service (as `resolve --all`), with their decisions recorded as steps.  Whatever
  * comes back is printed nowhere and freed, so a leak shows up under LeakSanitizer as a
  * failure.  Includes are read relative to the working directory (scripts/fuzz.sh runs in
  * a temporary one).
@@ -29,19 +29,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void resolve_all(const model_scenario *s, FILE *sink)
 {
     model_arena *a = model_arena_new();
+    model_world w = model_scenario_world(s);
     size_t done = 0;
     for (size_t i = 0; i < s->n_flows && done < FUZZ_MAX_RESOLVE; i++)
         for (size_t j = 0; j < s->flows[i].n_sources && done < FUZZ_MAX_RESOLVE; j++, done++) {
-            const model_resolution *r = model_resolve(a, s, s->flows[i].sources[j], s->flows[i].to);
-            for (size_t k = 0; sink && k < r->n_explain; k++)
-                fputs(r->explain[k], sink);
+            model_query q = {s->flows[i].sources[j], s->flows[i].to};
+            const model_resolution *r = model_resolve(a, s, &w, &q, MODEL_RESOLVE_EXPLAIN);
+            if (sink)
+                fprintf(sink, "%zu steps\n", r->n_steps);
         }
     size_t nsvc;
     const char **svcs = model_scenario_services(s, &nsvc);
     for (size_t i = 0; i < s->n_dataplanes && done < FUZZ_MAX_RESOLVE; i++)
         for (size_t j = 0; j < nsvc && done < FUZZ_MAX_RESOLVE && !s->dataplanes[i].gateway;
              j++, done++)
-            model_resolve(a, s, &s->dataplanes[i], svcs[j]);
+            model_resolve(a, s, &w, &(model_query){&s->dataplanes[i], svcs[j]}, MODEL_RESOLVE_EXPLAIN);
     model_arena_free(a);
 }
 

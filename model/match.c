@@ -33,66 +33,44 @@ static bool inbound_selected(const model_target_ref *t, const model_tags *tags)
     }
 }
 
-/* Sets *why (when asked) to a formatted reason. */
-#define SAY(...)                                                                                   \
-    do {                                                                                           \
-        if (why)                                                                                   \
-            *why = model_arena_printf(a, __VA_ARGS__);                                             \
-    } while (0)
+/* Records the reason (when asked) and returns whether it selects. */
+static bool say(model_selection *why, model_select_reason reason, size_t inbound, bool selects)
+{
+    if (why)
+        *why = (model_selection){reason, inbound};
+    return selects;
+}
 
-bool model_match_selects(model_arena *a, const model_policy *p, const model_dataplane *dp,
-                         const char **why)
+bool model_match_selects(const model_policy *p, const model_dataplane *dp, model_selection *why)
 {
     const model_target_ref *t = &p->target;
-    if (dp->gateway) {
-        SAY("%s is a gateway; splitsim routes sidecars only", dp->name);
-        return false;
-    }
+    if (dp->gateway)
+        return say(why, MODEL_SELECT_GATEWAY_PROXY, 0, false);
     if (p->role == MODEL_ROLE_CONSUMER || p->role == MODEL_ROLE_WORKLOAD_OWNER) {
         /* dppSelectedByNamespace: such policies reach their own namespace only. */
-        if (!dp->namespace_ || !p->namespace_ || strcmp(dp->namespace_, p->namespace_)) {
-            SAY("a %s policy reaches only dataplanes of its own namespace",
-                model_role_name(p->role));
-            return false;
-        }
+        if (!dp->namespace_ || !p->namespace_ || strcmp(dp->namespace_, p->namespace_))
+            return say(why, MODEL_SELECT_NAMESPACE, 0, false);
     }
     if (p->role != MODEL_ROLE_PRODUCER && dp->origin == MODEL_ORIGIN_ZONE &&
         p->origin == MODEL_ORIGIN_ZONE && p->zone && dp->zone && strcmp(p->zone, dp->zone)) {
         /* dppSelectedByZone: a zone-originated policy stays in its zone (a dataplane with
          * no zone label counts as local, as Kuma 2.7 resources had none). */
-        SAY("policy of zone %s, dataplane of zone %s", p->zone, dp->zone);
-        return false;
+        return say(why, MODEL_SELECT_ZONE, 0, false);
     }
-    if (t->kind == MODEL_KIND_MESH_GATEWAY) {
-        SAY("targetRef MeshGateway selects gateways, not the sidecar %s", dp->name);
-        return false;
-    }
+    if (t->kind == MODEL_KIND_MESH_GATEWAY)
+        return say(why, MODEL_SELECT_GATEWAY_TARGET, 0, false);
     if ((t->kind == MODEL_KIND_MESH || t->kind == MODEL_KIND_MESH_SUBSET) && t->proxy_types &&
-        !(t->proxy_types & MODEL_PROXY_SIDECAR)) {
-        SAY("proxyTypes leaves out sidecars like %s", dp->name);
-        return false;
-    }
-    for (size_t i = 0; i < dp->n_inbounds; i++) {
-        if (inbound_selected(t, &dp->inbounds[i].tags)) {
-            if (why)
-                *why = t->kind == MODEL_KIND_MESH
-                           ? model_arena_printf(a, "targetRef Mesh selects every dataplane")
-                           : model_arena_printf(a, "targetRef %s matches inbound %zu of %s",
-                                                model_target_kind_name(t->kind), i, dp->name);
-            return true;
-        }
-    }
-    if (!why)
-        return false;
+        !(t->proxy_types & MODEL_PROXY_SIDECAR))
+        return say(why, MODEL_SELECT_PROXY_TYPES, 0, false);
+    for (size_t i = 0; i < dp->n_inbounds; i++)
+        if (inbound_selected(t, &dp->inbounds[i].tags))
+            return say(why, t->kind == MODEL_KIND_MESH ? MODEL_SELECT_MESH : MODEL_SELECT_INBOUND,
+                       i, true);
     if (dp->n_inbounds == 0)
-        *why = model_arena_printf(a, "%s has no inbound to select", dp->name);
-    else if (t->kind == MODEL_KIND_MESH_SERVICE)
-        *why = model_arena_printf(a, "%s does not run %s (no inbound has kuma.io/service: %s)",
-                                  dp->name, t->name, t->name);
-    else
-        *why = model_arena_printf(a, "no single inbound of %s has every tag of the %s selector",
-                                  dp->name, model_target_kind_name(t->kind));
-    return false;
+        return say(why, MODEL_SELECT_NO_INBOUND, 0, false);
+    if (t->kind == MODEL_KIND_MESH_SERVICE)
+        return say(why, MODEL_SELECT_NOT_SERVICE, 0, false);
+    return say(why, MODEL_SELECT_NO_SINGLE_INBOUND, 0, false);
 }
 
 static int cmp_int(int x, int y)
@@ -171,20 +149,20 @@ model_order_key model_match_order_key(const model_policy *x, const model_policy 
     return key;
 }
 
-size_t model_match_policies(const model_scenario *s, model_resource_type type,
+size_t model_match_policies(const model_world *w, int kuma_minor, model_resource_type type,
                             const model_dataplane *dp, const model_policy **out)
 {
     size_t n = 0;
-    for (size_t i = 0; i < s->n_policies; i++) {
-        const model_policy *p = &s->policies[i];
-        if (p->type == type && model_match_selects(NULL, p, dp, NULL))
+    for (size_t i = 0; i < w->n_policies; i++) {
+        const model_policy *p = &w->policies[i];
+        if (p->type == type && model_match_selects(p, dp, NULL))
             out[n++] = p;
     }
     /* Insertion sort: stable, and policy lists are short. */
     for (size_t i = 1; i < n; i++) {
         const model_policy *p = out[i];
         size_t j = i;
-        while (j > 0 && model_match_compare(out[j - 1], p, s->kuma_minor) > 0) {
+        while (j > 0 && model_match_compare(out[j - 1], p, kuma_minor) > 0) {
             out[j] = out[j - 1];
             j--;
         }

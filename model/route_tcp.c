@@ -6,6 +6,9 @@
  * resolution is docs/routing.md §3 (MakeTCPSplit in
  * pkg/plugins/policies/core/xds/meshroute/listeners.go).
  */
+#include "model/merge.h"
+#include "model/version.h"
+#include "resolver.h"
 #include "route.h"
 #include "targetref.h"
 
@@ -105,4 +108,94 @@ int model__tcp_to_read(schema_ctx *c, model_arena *a, const model_node *item, mo
         t->conf = empty ? default_rule(a, tr) : rules->items[0];
     }
     return rc;
+}
+
+/* ---- the TCP split ------------------------------------------------------------------ */
+
+/* Backend protocols a TCP split accepts (MakeTCPSplit in meshroute/listeners.go). */
+static bool tcp_backend_protocol_ok(model_protocol p)
+{
+    return p == MODEL_PROTO_UNKNOWN || p == MODEL_PROTO_KAFKA || p == MODEL_PROTO_TCP ||
+           p == MODEL_PROTO_HTTP || p == MODEL_PROTO_HTTP2 || p == MODEL_PROTO_GRPC;
+}
+
+/* DefaultBackendRef: the outbound's service with all its tags, weight 100.  It goes
+ * through MakeTCPSplit like any ref, so the protocol filter applies to it too. */
+static void default_split(resolver *R)
+{
+    model_resolution *r = R->r;
+    r->clusters = model_arena_alloc(R->a, sizeof *r->clusters);
+    if (!tcp_backend_protocol_ok(r->protocol)) {
+        r->has_none_reason = true;
+        r->none = MODEL_NONE_DEFAULT_DROPPED;
+        model__step(R, (model_step){.kind = MODEL_STEP_DEFAULT_TCP,
+                                    .service = r->to,
+                                    .protocol = (int)r->protocol,
+                                    .dropped = true});
+        return;
+    }
+    model_tags t = model_tags_without(R->a, &R->outbound, MODEL_TAG_SERVICE);
+    model__cluster_fill(R, &r->clusters[r->n_clusters++], r->to, &t, 100);
+    model__step(R, (model_step){.kind = MODEL_STEP_DEFAULT_TCP, .service = r->to});
+}
+
+void model__tcp_resolve(resolver *R, const model_conf *c)
+{
+    model_resolution *r = R->r;
+    if (!c->n_parts) {
+        r->is_default = true;
+        default_split(R);
+        return;
+    }
+    /* §2.3: the parts' confs folded as JSON merge patches, in merge order. */
+    model__conf_adopt(R, c);
+    const model_node *conf = NULL;
+    for (size_t i = 0; i < c->n_parts; i++)
+        conf = model_merge_patch(R->a, conf, c->parts[i].policy->to[c->parts[i].to].conf);
+    const model_node *refs = model_node_get(model_node_get(conf, "default"), "backendRefs");
+    size_t n = refs ? refs->n : 0;
+    r->clusters = model_arena_alloc(R->a, (n ? n : 1) * sizeof *r->clusters);
+    bool whole_split_dropped = false;
+    size_t zero = 0, bad_protocol = 0;
+    for (size_t i = 0; i < n; i++) {
+        model_backend_ref b;
+        model__backend_ref_read(R->a, refs->items[i], &b);
+        model_step drop = {.kind = MODEL_STEP_BACKEND_DROPPED, .index = i, .service = b.name,
+                           .mark = b.mark};
+        if (b.has_weight && b.weight == 0) {
+            drop.drop = MODEL_DROP_WEIGHT_ZERO;
+            model__step(R, drop);
+            zero++;
+            continue;
+        }
+        model_protocol bp = model_mesh_service_protocol(R->s, b.name);
+        if (!tcp_backend_protocol_ok(bp)) {
+            drop.drop = MODEL_DROP_PROTOCOL;
+            drop.protocol = (int)bp;
+            model__step(R, drop);
+            if (!model_kuma_drops_bad_backends_alone(R->s->kuma_minor))
+                whole_split_dropped = true;
+            bad_protocol++;
+            continue;
+        }
+        model_cluster *cl = &r->clusters[r->n_clusters++];
+        model__cluster_fill(R, cl, b.name, &b.tags, b.has_weight ? (uint32_t)b.weight : 1);
+        model__step(R, (model_step){.kind = MODEL_STEP_BACKEND,
+                                    .index = i,
+                                    .mark = b.mark,
+                                    .cluster = cl->name,
+                                    .weight = cl->weight,
+                                    .weight_default = !b.has_weight,
+                                    .endpoints = cl->endpoints});
+    }
+    if (whole_split_dropped) {
+        r->n_clusters = 0;
+        r->has_none_reason = true;
+        r->none = MODEL_NONE_WHOLE_SPLIT;
+    } else if (r->n_clusters == 0) {
+        r->has_none_reason = true;
+        r->none = zero == n           ? MODEL_NONE_ALL_ZERO
+                  : bad_protocol == n ? MODEL_NONE_NO_PROTOCOL
+                                      : MODEL_NONE_ALL_DROPPED;
+    }
 }

@@ -76,6 +76,11 @@ const char *model_role_name(model_role r)
     return (size_t)r < sizeof names / sizeof names[0] ? names[r] : "?";
 }
 
+model_world model_scenario_world(const model_scenario *s)
+{
+    return (model_world){s->policies, s->n_policies, s->n_traffic_routes};
+}
+
 void model_scenario_free(model_scenario *s)
 {
     if (s)

@@ -84,6 +84,7 @@ static int group_sources(model_arena *a, const model_scenario *s, sim_flow_plan 
         slots *= 2;
     /* slot -> routing index + 1 (0: empty); rep[d]: the first source of routing d. */
     uint32_t *table = model_xcalloc(slots, sizeof *table);
+    model_world world = model_scenario_world(s);
     uint64_t *hash_of = model_xmalloc((ns ? ns : 1) * sizeof *hash_of);
     size_t *rep = model_xmalloc((ns ? ns : 1) * sizeof *rep);
     fp->routings = model_arena_alloc(a, (ns ? ns : 1) * sizeof *fp->routings);
@@ -103,7 +104,8 @@ static int group_sources(model_arena *a, const model_scenario *s, sim_flow_plan 
             }
         }
         if (d == UINT32_MAX) {
-            const model_resolution *r = model_resolve(a, s, dp, f->to);
+            model_query q = {dp, f->to};
+            const model_resolution *r = model_resolve(a, s, &world, &q, 0);
             if (r->unsupported) {
                 fail_at(errs, f->mark, "flow '%s' (%s -> %s) needs %s: %s", f->name, dp->name,
                         f->to, r->unsupported, MODEL_UNSIMULATED_SENTENCE);

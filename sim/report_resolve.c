@@ -3,6 +3,7 @@
  * (docs/manual.md §4, `resolve --format json`).
  */
 #include "report_common.h"
+#include "sim/explain.h"
 #include "sim/report.h"
 #include "model/arena.h"
 
@@ -133,7 +134,7 @@ static json_t *json_of_node(const model_node *n)
     return json_null();
 }
 
-static json_t *json_resolution(const model_resolution *r, bool explain)
+static json_t *json_resolution(const model_scenario *s, const model_resolution *r, bool explain)
 {
     json_t *o = json_object();
     json_object_set_new(o, "from", json_string(r->from->name));
@@ -168,8 +169,11 @@ static json_t *json_resolution(const model_resolution *r, bool explain)
     json_object_set_new(o, "routes", routes);
     if (explain) {
         json_t *ex = json_array();
-        for (size_t i = 0; i < r->n_explain; i++)
-            json_array_append_new(ex, json_string(r->explain[i]));
+        char line[2048];
+        for (size_t i = 0; i < r->n_steps; i++) {
+            sim_explain_step(line, sizeof line, s, r, &r->steps[i]);
+            json_array_append_new(ex, json_string(line));
+        }
         json_object_set_new(o, "explain", ex);
     }
     return o;
@@ -198,15 +202,18 @@ static void text_clusters(FILE *out, const model_cluster *c, size_t n, const cha
     }
 }
 
-static void text_resolution(FILE *out, const model_resolution *r, bool explain)
+static void text_resolution(FILE *out, const model_scenario *s, const model_resolution *r,
+                            bool explain)
 {
     fprintf(out, "%s -> %s (%s)\n", r->from->name, r->to, model_protocol_name(r->protocol));
     fprintf(out, "  route: %s%s\n", model_route_type_name(r->route),
             r->is_default ? " (default: no policy applies)" : "");
     sim__text_policies(out, r);
-    if (r->route == MODEL_ROUTE_NONE)
-        fprintf(out, "  no cluster (%s): connections are closed\n",
-                r->none_why ? r->none_why : "no listener");
+    char why[512];
+    if (r->route == MODEL_ROUTE_NONE) {
+        sim_explain_none(why, sizeof why, r);
+        fprintf(out, "  no cluster (%s): connections are closed\n", why);
+    }
     if (r->n_clusters)
         text_clusters(out, r->clusters, r->n_clusters, "  ");
     for (size_t i = 0; i < r->n_routes; i++) {
@@ -216,8 +223,10 @@ static void text_resolution(FILE *out, const model_resolution *r, bool explain)
     }
     if (explain) {
         fprintf(out, "  why:\n");
-        for (size_t i = 0; i < r->n_explain; i++)
-            fprintf(out, "    %s\n", r->explain[i]);
+        for (size_t i = 0; i < r->n_steps; i++) {
+            sim_explain_step(why, sizeof why, s, r, &r->steps[i]);
+            fprintf(out, "    %s\n", why);
+        }
     }
 }
 
@@ -232,9 +241,11 @@ int sim_resolve_pairs(model_arena *a, const model_scenario *s, const sim_resolve
         return -1;
     }
     const model_resolution **v = model_arena_alloc(a, (*n ? *n : 1) * sizeof *v);
+    model_world world = model_scenario_world(s);
     int rc = 0;
     for (size_t i = 0; i < *n; i++) {
-        v[i] = model_resolve(a, s, pairs[i].from, pairs[i].to);
+        model_query q = {pairs[i].from, pairs[i].to};
+        v[i] = model_resolve(a, s, &world, &q, opt->explain ? MODEL_RESOLVE_EXPLAIN : 0);
         if (v[i]->unsupported) {
             model_fail(errs, pairs[i].at, "%s -> %s needs %s: %s", pairs[i].from->name,
                        pairs[i].to, v[i]->unsupported, MODEL_UNSIMULATED_SENTENCE);
@@ -253,7 +264,7 @@ int sim_report_resolve(FILE *out, const model_scenario *s, const sim_resolve_opt
         json_object_set_new(root, "scenario", json_string(s->name));
         json_t *flows = json_array();
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(flows, json_resolution(res[i], opt->explain));
+            json_array_append_new(flows, json_resolution(s, res[i], opt->explain));
         json_object_set_new(root, "flows", flows);
         int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', out);
@@ -266,7 +277,7 @@ int sim_report_resolve(FILE *out, const model_scenario *s, const sim_resolve_opt
                      "against every service)\n");
     for (size_t i = 0; i < n; i++) {
         fputc('\n', out);
-        text_resolution(out, res[i], opt->explain);
+        text_resolution(out, s, res[i], opt->explain);
     }
     return ferror(out) ? -1 : 0;
 }

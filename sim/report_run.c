@@ -6,6 +6,7 @@
  * the chi-square in each window tests the counts against the configured weights.
  */
 #include "report_common.h"
+#include "sim/explain.h"
 #include "sim/report.h"
 #include "sim/stats.h"
 
@@ -314,8 +315,11 @@ static int report_text(FILE *out, const sim_result *r, const sim_expect_result *
         fprintf(out, "  route: %s", model_route_type_name(res->route));
         if (res->is_default)
             fprintf(out, " (default: no policy applies)");
-        if (res->route == MODEL_ROUTE_NONE && res->none_why)
-            fprintf(out, " (%s: the listener closes every connection)", res->none_why);
+        if (res->route == MODEL_ROUTE_NONE && res->has_none_reason) {
+            char why[512];
+            sim_explain_none(why, sizeof why, res);
+            fprintf(out, " (%s: the listener closes every connection)", why);
+        }
         fputc('\n', out);
         sim__text_policies(out, res);
         if (f->plan->sources_differ)

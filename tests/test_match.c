@@ -4,6 +4,7 @@
  * version differences of §9).
  */
 #include "model_fixture.h"
+#include "sim/explain.h"
 
 #include "model/match.h"
 
@@ -66,11 +67,19 @@ static const char *const selection_yaml =
     ROUTE("subset-gw", "{}", "{kind: MeshSubset, proxyTypes: [Gateway], tags: {version: v1}}");
 /* clang-format on */
 
-/* Does policy `policy` select dataplane `dp` (and say why)? */
+/* Does policy `policy` select dataplane `dp` (and say why, in the words --explain uses)? */
 static bool selects(const model_scenario *s, const char *policy, const char *dp, const char **why)
 {
-    model_arena *a = s->arena; /* the reason lives as long as the scenario */
-    return model_match_selects(a, fixture_policy(s, policy), fixture_dp(s, dp), why);
+    static char words[512];
+    model_selection reason;
+    const model_policy *p = fixture_policy(s, policy);
+    const model_dataplane *d = fixture_dp(s, dp);
+    bool yes = model_match_selects(p, d, &reason);
+    if (why) {
+        sim_explain_selection(words, sizeof words, p, d, reason);
+        *why = words;
+    }
+    return yes;
 }
 
 Test(match, subset_tags_must_all_be_on_one_inbound)
@@ -448,7 +457,7 @@ Test(match, matched_policies_sorted_and_stable)
     model_scenario *s = fixture_load(order_yaml);
     const model_dataplane *dp = fixture_dp(s, "web-1");
     const model_policy **out = calloc(s->n_policies, sizeof *out);
-    size_t n = model_match_policies(s, MODEL_RES_MESH_TCP_ROUTE, dp, out);
+    size_t n = model_match_policies(&(model_world){s->policies, s->n_policies, s->n_traffic_routes}, s->kuma_minor, MODEL_RES_MESH_TCP_ROUTE, dp, out);
     static const char *const want[] = {
         "z-mesh",     "a-mesh",      "m-zone-mesh", /* names descending, then zone origin */
         "first-twin", "second-twin",                /* display name "twin": load order */
@@ -458,10 +467,10 @@ Test(match, matched_policies_sorted_and_stable)
     for (size_t i = 0; i < n; i++)
         cr_expect_str_eq(out[i]->name, want[i], "position %zu", i);
     /* Only policies of the asked type. */
-    n = model_match_policies(s, MODEL_RES_MESH_HTTP_ROUTE, dp, out);
+    n = model_match_policies(&(model_world){s->policies, s->n_policies, s->n_traffic_routes}, s->kuma_minor, MODEL_RES_MESH_HTTP_ROUTE, dp, out);
     cr_expect_eq(n, 1);
     cr_expect_str_eq(out[0]->name, "http-one");
-    cr_expect_eq(model_match_policies(s, MODEL_RES_TRAFFIC_ROUTE, dp, out), 0);
+    cr_expect_eq(model_match_policies(&(model_world){s->policies, s->n_policies, s->n_traffic_routes}, s->kuma_minor, MODEL_RES_TRAFFIC_ROUTE, dp, out), 0);
     free(out);
     model_scenario_free(s);
 }
@@ -471,7 +480,7 @@ Test(match, matched_policies_2_5_names_ascending)
     model_load_options o = {.kuma_minor = 5};
     model_scenario *s = fixture_load_opts(order_yaml, &o, NULL);
     const model_policy **out = calloc(s->n_policies, sizeof *out);
-    size_t n = model_match_policies(s, MODEL_RES_MESH_TCP_ROUTE, fixture_dp(s, "web-1"), out);
+    size_t n = model_match_policies(&(model_world){s->policies, s->n_policies, s->n_traffic_routes}, s->kuma_minor, MODEL_RES_MESH_TCP_ROUTE, fixture_dp(s, "web-1"), out);
     /* No origin before 2.6: "m-zone-mesh" sorts by name between a- and z-; the twins by
      * their resource names (no display names yet). */
     static const char *const want[] = {"a-mesh",     "m-zone-mesh", "z-mesh",   "c-subset",

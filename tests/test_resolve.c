@@ -5,6 +5,7 @@
  * names and endpoints.  Section numbers (§) are those of docs/routing.md.
  */
 #include "model_fixture.h"
+#include "sim/explain.h"
 
 #include "model/resolve.h"
 
@@ -19,9 +20,19 @@ static resolved resolve_opts(const char *yaml, const model_load_options *o, cons
                              const char *to)
 {
     resolved x = {fixture_load_opts(yaml, o, NULL), model_arena_new(), NULL};
-    x.r = model_resolve(x.a, x.s, fixture_dp(x.s, from), to);
+    model_world w = model_scenario_world(x.s);
+    model_query q = {fixture_dp(x.s, from), to};
+    x.r = model_resolve(x.a, x.s, &w, &q, MODEL_RESOLVE_EXPLAIN);
     cr_assert_not_null(x.r);
     return x;
+}
+
+/* Step i of the resolution, in the words --explain prints (a static buffer). */
+static const char *step_text(const resolved *x, size_t i)
+{
+    static char buf[1024];
+    sim_explain_step(buf, sizeof buf, x->s, x->r, &x->r->steps[i]);
+    return buf;
 }
 
 static resolved resolve(const char *yaml, const char *from, const char *to)
@@ -105,8 +116,8 @@ Test(resolve, default_route_is_the_destination_itself)
     cr_expect_str_eq(r->clusters[0].service, "backend");
     cr_expect_eq(r->clusters[0].tags.n, 0);
     cr_expect_eq(r->n_routes, 0);
-    cr_assert_gt(r->n_explain, 0);
-    cr_expect_str_eq(r->explain[r->n_explain - 1], "decision: MeshTCPRoute (default route)");
+    cr_assert_gt(r->n_steps, 0);
+    cr_expect_str_eq(step_text(&x, r->n_steps - 1), "decision: MeshTCPRoute (default route)");
     done(&x);
 }
 
@@ -479,7 +490,9 @@ Test(resolve, backend_protocol_filter_empties_the_split_in_2_8)
     cr_expect_eq(x.r->route, MODEL_ROUTE_NONE);
     cr_expect_eq(x.r->n_clusters, 0);
     expect_policies(x.r, POLICIES("mixed"));
-    cr_expect_str_eq(x.r->explain[x.r->n_explain - 1], "decision: none");
+    cr_expect_str_eq(step_text(&x, x.r->n_steps - 1), "decision: none");
+    cr_expect(x.r->has_none_reason);
+    cr_expect_eq(x.r->none, MODEL_NONE_WHOLE_SPLIT);
     done(&x);
     /* 2.9 already drops per backend. */
     o.kuma_minor = 9;
@@ -596,17 +609,19 @@ Test(resolve, explain_names_each_step)
     /* clang-format on */
     resolved x = resolve(yaml, "web-1", "backend");
     const model_resolution *r = x.r;
-    cr_assert_geq(r->n_explain, 5);
-    cr_expect_str_eq(r->explain[0], "protocol of backend: tcp (common protocol of its 4 "
-                                    "endpoints)");
+    cr_assert_geq(r->n_steps, 5);
+    cr_expect_eq(r->steps[0].kind, MODEL_STEP_PROTOCOL);
+    cr_expect_str_eq(step_text(&x, 0), "protocol of backend: tcp (common protocol of its 4 "
+                                       "endpoints)");
     bool dropped = false, defaulted = false;
-    for (size_t i = 0; i < r->n_explain; i++) {
-        dropped |= strstr(r->explain[i], "backendRefs[0] backend") &&
-                   strstr(r->explain[i], "dropped: weight 0");
-        defaulted |= strstr(r->explain[i], "weight 1 (default)") != NULL;
+    for (size_t i = 0; i < r->n_steps; i++) {
+        const model_step *st = &r->steps[i];
+        dropped |= st->kind == MODEL_STEP_BACKEND_DROPPED && st->index == 0 &&
+                   st->drop == MODEL_DROP_WEIGHT_ZERO && !strcmp(st->service, "backend");
+        defaulted |= st->kind == MODEL_STEP_BACKEND && st->weight_default && st->weight == 1;
     }
-    cr_expect(dropped, "the weight-0 drop is explained");
-    cr_expect(defaulted, "the default weight is explained");
-    cr_expect_str_eq(r->explain[r->n_explain - 1], "decision: MeshTCPRoute");
+    cr_expect(dropped, "the weight-0 drop is a step");
+    cr_expect(defaulted, "the default weight is a step");
+    cr_expect_str_eq(step_text(&x, r->n_steps - 1), "decision: MeshTCPRoute");
     done(&x);
 }

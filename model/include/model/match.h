@@ -7,16 +7,16 @@
 #ifndef MODEL_MATCH_H
 #define MODEL_MATCH_H
 
+#include "model/explain.h"
 #include "model/scenario.h"
 
 /* True if policy `p`'s top-level targetRef selects sidecar dataplane `dp`: for MeshSubset,
  * MeshService and MeshServiceSubset one inbound's tags must match the whole selector
  * (never the union of several inbounds); Mesh selects every dataplane with an inbound;
  * proxyTypes must admit sidecars; consumer and workload-owner policies reach only
- * dataplanes of their own Kubernetes namespace.  If `why` is not NULL it receives a
- * sentence saying why (or why not), allocated in `a` (which may be NULL when `why` is). */
-bool model_match_selects(model_arena *a, const model_policy *p, const model_dataplane *dp,
-                         const char **why);
+ * dataplanes of their own Kubernetes namespace; a zone-originated policy stays in its
+ * zone.  If `why` is not NULL it receives the reason, selected or not. */
+bool model_match_selects(const model_policy *p, const model_dataplane *dp, model_selection *why);
 
 /* Kuma's SortByTargetRef comparator for `kuma_minor`: negative if `x` has lower priority
  * (merges earlier) than `y`.  Rank of the top-level kind, then origin (2.6+), then fewer
@@ -39,10 +39,10 @@ typedef enum model_order_key {
 model_order_key model_match_order_key(const model_policy *x, const model_policy *y,
                                       int kuma_minor);
 
-/* Fills `out` (room for s->n_policies) with the policies of type `type` that select `dp`,
- * sorted by model_match_compare (stable: equal policies keep load order).  Returns how
- * many.  The pointers are borrowed from the scenario. */
-size_t model_match_policies(const model_scenario *s, model_resource_type type,
+/* Fills `out` (room for w->n_policies) with the policies of type `type` in world `w` that
+ * select `dp`, sorted by model_match_compare for Kuma 2.`kuma_minor` (stable: equal
+ * policies keep load order).  Returns how many.  The pointers are borrowed from `w`. */
+size_t model_match_policies(const model_world *w, int kuma_minor, model_resource_type type,
                             const model_dataplane *dp, const model_policy **out);
 
 #endif

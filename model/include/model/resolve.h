@@ -9,6 +9,7 @@
 #ifndef MODEL_RESOLVE_H
 #define MODEL_RESOLVE_H
 
+#include "model/explain.h"
 #include "model/mesh.h"
 #include "model/scenario.h"
 
@@ -54,20 +55,35 @@ typedef struct model_resolution {
     size_t n_policies;
     model_cluster *clusters; /* TCP: Envoy's walk order; empty for HTTP */
     size_t n_clusters;
-    const char *none_why;    /* route none: why nothing is left to route to, or NULL */
+    bool has_none_reason; /* route none: `none` says why nothing is left */
+    model_none_reason none;
     model_http_route *routes; /* HTTP routes, first match wins */
     size_t n_routes;
-    const char **explain; /* --explain lines, in order */
-    size_t n_explain;
+    model_step *steps; /* MODEL_RESOLVE_EXPLAIN: the decisions, in the order taken */
+    size_t n_steps;
     /* Non-NULL: what this flow needs that splitsim does not simulate yet
      * (model_unsimulated_what of the MODEL_UNSIMULATED list). */
     const char *unsupported;
 } model_resolution;
 
-/* Resolves the flow from `from` to service `to`.  Everything returned is allocated in
- * `a` (the caller's arena, freed when the caller is done); the scenario is only read.
- * Never fails: cases outside what splitsim models come back with `unsupported` set. */
-model_resolution *model_resolve(model_arena *a, const model_scenario *s,
-                                const model_dataplane *from, const char *to);
+/* What to resolve: the routing a source proxy gets for one destination.  The source stands
+ * for every dataplane model_dataplane_routes_alike it (they resolve alike), so a query is
+ * the key of a resolution together with the world it is asked in. */
+typedef struct model_query {
+    const model_dataplane *from; /* the source sidecar */
+    const char *to;              /* the destination service (an outbound of the source) */
+} model_query;
+
+/* Flags for model_resolve. */
+enum {
+    MODEL_RESOLVE_EXPLAIN = 1, /* record every decision as a step (explain.h) */
+};
+
+/* Resolves query `q` in world `w` of scenario `s`.  Everything returned is allocated in
+ * `a` (the caller's arena, freed when the caller is done); the scenario and the world are
+ * only read.  Never fails: cases outside what splitsim models come back with
+ * `unsupported` set. */
+model_resolution *model_resolve(model_arena *a, const model_scenario *s, const model_world *w,
+                                const model_query *q, unsigned flags);
 
 #endif

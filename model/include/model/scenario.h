@@ -288,6 +288,17 @@ typedef struct model_scenario {
     struct model_mesh_index *mesh_index;
 } model_scenario;
 
+/* The resources in force: the policies a resolution reads.  A scenario has one world
+ * (model_scenario_world); a timeline of changes gives it one per epoch.  Borrowed. */
+typedef struct model_world {
+    const model_policy *policies; /* route policies and gateways, in load order */
+    size_t n_policies;
+    size_t n_traffic_routes; /* TrafficRoutes among them (they change decisions) */
+} model_world;
+
+/* The world of the scenario as loaded. */
+model_world model_scenario_world(const model_scenario *s);
+
 /* Kuma semantics versions splitsim reproduces: 2.MIN .. 2.MAX; default the newest. */
 #define MODEL_KUMA_MINOR_MIN 3
 #define MODEL_KUMA_MINOR_MAX 14

@@ -1,0 +1,68 @@
+/*
+ * resolver.h - the state one resolution shares between resolve.c (which route type's
+ * listener survives, docs/routing.md §5.2) and the route files that build a listener
+ * (route_tcp.c, route_http.c) (internal to libsplit_model).
+ */
+#ifndef MODEL_RESOLVER_H
+#define MODEL_RESOLVER_H
+
+#include "model/resolve.h"
+
+typedef struct resolver {
+    model_arena *a;
+    const model_scenario *s;
+    const model_world *w;
+    const model_query *q;
+    model_resolution *r;
+    bool explain;
+    size_t cap_steps;
+    model_tags outbound; /* the source's outbound for q->to: its declared tags, or the
+                          * service tag alone */
+} resolver;
+
+/* Records `step` when explaining (a no-op otherwise, so callers build steps freely). */
+void model__step(resolver *R, model_step step);
+
+/* One `to` item of a matched policy that names the destination. */
+typedef struct model_conf_part {
+    const model_policy *policy;
+    size_t to; /* index in policy->to */
+} model_conf_part;
+
+/* The `to` items of one route type naming the destination, in merge order. */
+typedef struct model_conf {
+    model_resource_type type;
+    model_conf_part *parts;
+    size_t n_parts; /* 0: no conf (no `to` item names the destination) */
+} model_conf;
+
+/* The `to` items of `matched` (n policies of one type, in priority order) that name the
+ * destination: a legacy MeshService subset {kuma.io/service: name}, whatever namespace or
+ * sectionName say (docs/routing.md §2.2). */
+model_conf model__conf_collect(resolver *R, model_resource_type type, const model_policy **matched,
+                               size_t n);
+
+/* Makes `c` the deciding conf: records its parts as steps and its policies, each once in
+ * merge order, as the resolution's policies. */
+void model__conf_adopt(resolver *R, const model_conf *c);
+
+/* Fills cluster `c` for backend `service` with `ref_tags` (kuma.io/service excluded or
+ * overridden) and `weight`: Kuma's cluster name, the report name and its endpoints. */
+void model__cluster_fill(resolver *R, model_cluster *c, const char *service, const model_tags *ref_tags,
+                         uint32_t weight);
+
+/* The MeshTCPRoute listener (route_tcp.c): the TCP split of conf `c` (n_parts 0: Kuma's
+ * default route to the destination), into r->clusters; route `none` when nothing is left. */
+void model__tcp_resolve(resolver *R, const model_conf *c);
+
+/* The MeshHTTPRoute listener (route_http.c): the HTTP routes of conf `c`, or Kuma's
+ * catch-all to the destination when n_parts is 0. */
+void model__http_resolve(resolver *R, const model_conf *c);
+
+/* The default TrafficRoute of Kuma <= 2.5, route-all-<mesh>: the destination itself. */
+void model__route_all_resolve(resolver *R);
+
+/* Refuses what splitsim does not simulate: sets r->unsupported and records the step. */
+void model__unsimulated(resolver *R, model_unsimulated what);
+
+#endif

@@ -1,0 +1,278 @@
+/*
+ * explain.c - a resolution's decisions (model/explain.h) in words; see explain.h.
+ *
+ * The model records what it decided and why as data; this file is where those facts
+ * become the sentences `resolve --explain` prints, naming Kuma's rules in words (never by
+ * a section number the user cannot look up).
+ */
+#include "sim/explain.h"
+#include "model/match.h"
+#include "model/version.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+typedef struct out {
+    char *buf;
+    size_t size, len;
+} out;
+
+static void put(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(out *o, const char *fmt, ...)
+{
+    if (o->len >= o->size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        o->len = o->len + (size_t)n < o->size ? o->len + (size_t)n : o->size - 1;
+}
+
+static const char *origin_name(model_origin o)
+{
+    return o == MODEL_ORIGIN_GLOBAL ? "global" : o == MODEL_ORIGIN_ZONE ? "zone" : "unset";
+}
+
+static void put_mark(out *o, model_mark m)
+{
+    put(o, "%s:%d:%d", m.file ? m.file : "?", m.line, m.col);
+}
+
+void sim_explain_selection(char *buf, size_t size, const model_policy *p, const model_dataplane *dp,
+                           model_selection why)
+{
+    out o = {buf, size, 0};
+    buf[0] = '\0';
+    const char *kind = model_target_kind_name(p->target.kind);
+    switch (why.reason) {
+    case MODEL_SELECT_MESH:
+        put(&o, "targetRef Mesh selects every dataplane");
+        break;
+    case MODEL_SELECT_INBOUND:
+        put(&o, "targetRef %s matches inbound %zu of %s", kind, why.inbound, dp->name);
+        break;
+    case MODEL_SELECT_GATEWAY_PROXY:
+        put(&o, "%s is a gateway; splitsim routes sidecars only", dp->name);
+        break;
+    case MODEL_SELECT_NAMESPACE:
+        put(&o, "a %s policy reaches only dataplanes of its own namespace",
+            model_role_name(p->role));
+        break;
+    case MODEL_SELECT_ZONE:
+        put(&o, "policy of zone %s, dataplane of zone %s", p->zone, dp->zone);
+        break;
+    case MODEL_SELECT_GATEWAY_TARGET:
+        put(&o, "targetRef MeshGateway selects gateways, not the sidecar %s", dp->name);
+        break;
+    case MODEL_SELECT_PROXY_TYPES:
+        put(&o, "proxyTypes leaves out sidecars like %s", dp->name);
+        break;
+    case MODEL_SELECT_NO_INBOUND:
+        put(&o, "%s has no inbound to select", dp->name);
+        break;
+    case MODEL_SELECT_NOT_SERVICE:
+        put(&o, "%s does not run %s (no inbound has kuma.io/service: %s)", dp->name,
+            p->target.name, p->target.name);
+        break;
+    case MODEL_SELECT_NO_SINGLE_INBOUND:
+        put(&o, "no single inbound of %s has every tag of the %s selector", dp->name, kind);
+        break;
+    }
+}
+
+/* Why `later` merges after `earlier` (so wins over it), in the words of Kuma's rule. */
+static void order_reason(out *o, const model_policy *earlier, const model_policy *later,
+                         model_order_key key, int minor)
+{
+    switch (key) {
+    case MODEL_ORDER_KIND:
+        put(o,
+            "a %s targetRef is more specific than a %s one, and the more specific policy is "
+            "applied later",
+            model_target_kind_name(later->target.kind), model_target_kind_name(earlier->target.kind));
+        return;
+    case MODEL_ORDER_ORIGIN:
+        put(o,
+            "same targetRef kind; origin %s is applied after origin %s (a zone's own policy "
+            "beats one synced from global)",
+            origin_name(later->origin), origin_name(earlier->origin));
+        return;
+    case MODEL_ORDER_GATEWAY_TAGS:
+        put(o, "same MeshGateway; the one with more listener tags (%zu) is more specific",
+            later->target.tags.n);
+        return;
+    case MODEL_ORDER_ROLE:
+        put(o,
+            "same targetRef kind and origin; role %s is applied after role %s (system < "
+            "producer < consumer < workload-owner)",
+            model_role_name(later->role), model_role_name(earlier->role));
+        return;
+    case MODEL_ORDER_NAME:
+        if (!model_kuma_orders_names_descending(minor))
+            put(o,
+                "same targetRef kind; Kuma 2.%d orders equal policies by name ascending, so "
+                "the larger name ('%s') merges last and wins",
+                minor, later->name);
+        else
+            put(o,
+                "same targetRef kind, origin and role; equal policies are ordered by name "
+                "descending, so the smaller name ('%s') merges last and wins",
+                later->display_name);
+        return;
+    case MODEL_ORDER_NONE:
+        break;
+    }
+    put(o, "equal in every rank Kuma sorts by: the order they were loaded in stands");
+}
+
+void sim_explain_none(char *buf, size_t size, const model_resolution *r)
+{
+    out o = {buf, size, 0};
+    buf[0] = '\0';
+    if (!r->has_none_reason) {
+        put(&o, "no cluster");
+        return;
+    }
+    switch (r->none) {
+    case MODEL_NONE_ALL_ZERO:
+        put(&o, "every backendRef has weight 0");
+        break;
+    case MODEL_NONE_NO_PROTOCOL:
+        put(&o, "no backendRef's protocol can be proxied as TCP");
+        break;
+    case MODEL_NONE_ALL_DROPPED:
+        put(&o, "every backendRef was dropped (weight 0, or a protocol TCP cannot carry)");
+        break;
+    case MODEL_NONE_WHOLE_SPLIT:
+        put(&o, "a backendRef's protocol cannot be proxied as TCP, and before Kuma 2.9 that "
+                "empties the whole split");
+        break;
+    case MODEL_NONE_DEFAULT_DROPPED:
+        put(&o, "Kuma's default route to %s is dropped: its protocol %s cannot be proxied as TCP",
+            r->to, model_protocol_name(r->protocol));
+        break;
+    }
+}
+
+void sim_explain_step(char *buf, size_t size, const model_scenario *s, const model_resolution *r,
+                      const model_step *st)
+{
+    out o = {buf, size, 0};
+    buf[0] = '\0';
+    const char *tname = model_resource_type_name(st->type);
+    const char *dp = r->from->name;
+    char why[512];
+    switch (st->kind) {
+    case MODEL_STEP_PROTOCOL:
+        put(&o, "protocol of %s: %s (common protocol of its %zu endpoint%s)", st->service,
+            model_protocol_name((model_protocol)st->protocol), st->count, st->count == 1 ? "" : "s");
+        break;
+    case MODEL_STEP_SELECTING:
+        if (st->count == 0)
+            put(&o, "no %s selects %s", tname, dp);
+        else
+            put(&o, "%s policies selecting %s, in merge order (the last wins):", tname, dp);
+        break;
+    case MODEL_STEP_SELECTED:
+        sim_explain_selection(why, sizeof why, st->policy, r->from, st->select);
+        put(&o, "  %zu. '%s' (targetRef %s, origin %s, role %s) - %s", st->index + 1,
+            st->policy->name, model_target_kind_name(st->policy->target.kind),
+            origin_name(st->policy->origin), model_role_name(st->policy->role), why);
+        break;
+    case MODEL_STEP_ORDERED:
+        put(&o, "     merged after '%s': ", st->other->name);
+        order_reason(&o, st->other, st->policy, (model_order_key)st->order, s->kuma_minor);
+        break;
+    case MODEL_STEP_NOT_SELECTED:
+        sim_explain_selection(why, sizeof why, st->policy, r->from, st->select);
+        put(&o, "  not selecting %s: '%s' - %s", dp, st->policy->name, why);
+        break;
+    case MODEL_STEP_HTTP_NAMED:
+        put(&o, "a MeshHTTPRoute names %s", st->service);
+        break;
+    case MODEL_STEP_GATE:
+        put(&o,
+            "the mesh has %zu TrafficRoute%s, so the new route plugins act only for proxies "
+            "that have their rules: the MeshTCPRoute plugin %s, the MeshHTTPRoute plugin %s",
+            st->count, st->count == 1 ? "" : "s",
+            st->tcp_acts ? "acts (this proxy has MeshTCPRoute rules)" : "stays out",
+            st->http_acts ? "acts" : "stays out");
+        break;
+    case MODEL_STEP_TCP_FOR_HTTP:
+        put(&o,
+            "%s speaks %s but only a MeshTCPRoute names it: Kuma proxies it as TCP (a "
+            "MeshHTTPRoute naming it would take over)",
+            st->service, model_protocol_name((model_protocol)st->protocol));
+        break;
+    case MODEL_STEP_HTTP_OVER_TCP:
+        put(&o,
+            "a MeshHTTPRoute also names %s, and it speaks %s: for an HTTP destination "
+            "MeshHTTPRoute takes over and the MeshTCPRoute is ignored",
+            st->service, model_protocol_name((model_protocol)st->protocol));
+        break;
+    case MODEL_STEP_CONF:
+        put(&o, "%s conf for %s, merged in this order:", tname, st->service);
+        break;
+    case MODEL_STEP_CONF_PART:
+        put(&o, "  %s '%s' to[%zu] (", tname, st->policy->name, st->index);
+        put_mark(&o, st->mark);
+        put(&o, ") %s",
+            st->type == MODEL_RES_MESH_TCP_ROUTE && st->rules_empty
+                ? "has no rules: routes to the destination itself"
+                : "patches the conf");
+        break;
+    case MODEL_STEP_DEFAULT_TCP:
+        if (st->dropped)
+            put(&o,
+                "no MeshTCPRoute conf for %s: Kuma's default route to %s is dropped: its "
+                "protocol %s cannot be proxied as TCP",
+                st->service, st->service, model_protocol_name((model_protocol)st->protocol));
+        else
+            put(&o, "no MeshTCPRoute conf for %s: Kuma's default route to it (weight 100)",
+                st->service);
+        break;
+    case MODEL_STEP_BACKEND:
+        put(&o, "backendRefs[%zu] (", st->index);
+        put_mark(&o, st->mark);
+        put(&o, ") -> cluster %s, weight %llu%s, %zu endpoint%s%s", st->cluster,
+            (unsigned long long)st->weight, st->weight_default ? " (default)" : "", st->endpoints,
+            st->endpoints == 1 ? "" : "s", st->endpoints ? "" : ": its connections fail");
+        break;
+    case MODEL_STEP_BACKEND_DROPPED:
+        put(&o, "backendRefs[%zu] %s (", st->index, st->service);
+        put_mark(&o, st->mark);
+        if (st->drop == MODEL_DROP_WEIGHT_ZERO)
+            put(&o, ") dropped: weight 0");
+        else
+            put(&o, ") dropped: its protocol %s cannot be proxied as TCP%s",
+                model_protocol_name((model_protocol)st->protocol),
+                !model_kuma_drops_bad_backends_alone(s->kuma_minor)
+                    ? " (before Kuma 2.9 this empties the whole split)"
+                    : "");
+        break;
+    case MODEL_STEP_DEFAULT_HTTP:
+        put(&o, "no MeshHTTPRoute conf for %s: Kuma's catch-all route (PathPrefix /) to it",
+            st->service);
+        break;
+    case MODEL_STEP_ROUTE_ALL:
+        put(&o,
+            "Kuma 2.%zu: no MeshTCPRoute conf for %s, so the default TrafficRoute route-all-%s "
+            "routes it to itself",
+            st->count, st->service, s->mesh);
+        break;
+    case MODEL_STEP_NOTHING_LEFT:
+        sim_explain_none(why, sizeof why, r);
+        put(&o, "nothing left to route to (%s): the listener closes every connection", why);
+        break;
+    case MODEL_STEP_UNSIMULATED:
+        put(&o, "%s", model_unsimulated_message(st->what));
+        break;
+    case MODEL_STEP_DECISION:
+        put(&o, "decision: %s%s", model_route_type_name((model_route_type)st->route),
+            st->is_default ? " (default route)" : "");
+        break;
+    }
+}
