@@ -43,7 +43,7 @@ bench: deps
 	./build-bench/splitsim-bench
 
 fuzz: deps
-	CC=clang cmake -S . -B build-fuzz -DSPLITSIM_FUZZ=ON -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DSPLITSIM_FUZZ=ON -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_load
 	bash scripts/fuzz.sh build-fuzz/fuzz_load $(FUZZ_SECONDS)
 

@@ -17,8 +17,16 @@ typedef struct arena_chunk {
     max_align_t data[];
 } arena_chunk;
 
+/* Something the arena frees with itself that it did not allocate (a C++ object). */
+typedef struct arena_cleanup {
+    struct arena_cleanup *next;
+    void (*fn)(void *);
+    void *p;
+} arena_cleanup;
+
 struct model_arena {
     arena_chunk *head;
+    arena_cleanup *cleanups; /* run newest first, before the chunks are freed */
 };
 
 static void oom(void)
@@ -62,10 +70,19 @@ model_arena *model_arena_new(void)
     return model_xcalloc(1, sizeof(model_arena));
 }
 
+void model_arena_on_free(model_arena *a, void (*fn)(void *), void *p)
+{
+    arena_cleanup *c = model_arena_alloc(a, sizeof *c);
+    *c = (arena_cleanup){a->cleanups, fn, p};
+    a->cleanups = c;
+}
+
 void model_arena_free(model_arena *a)
 {
     if (!a)
         return;
+    for (arena_cleanup *c = a->cleanups; c; c = c->next)
+        c->fn(c->p);
     for (arena_chunk *c = a->head, *next; c; c = next) {
         next = c->next;
         free(c);

@@ -368,21 +368,6 @@ static const char *const universal_gateway_keys[] = {
     "type", "name", "mesh",         "labels",           "selectors",
     "conf", "tags", "creationTime", "modificationTime", NULL};
 
-static bool is_dns1123_subdomain(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 253)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
-        if (!alnum && ch != '-' && ch != '.')
-            return false;
-        if ((i == 0 || i == n - 1) && !alnum)
-            return false;
-    }
-    return true;
-}
 
 policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const model_node *doc,
                                     int kuma_minor, policy_read_result *out)
@@ -488,7 +473,7 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
                 rc = schema_fail(&c, md, "must be set");
             else if (schema_string(&c, nm, &p.name) < 0)
                 rc = -1;
-            else if (!is_dns1123_subdomain(p.name))
+            else if (!schema_dns1123_subdomain(p.name))
                 rc = schema_fail(&c, nm,
                                  "\"%s\" is not a valid Kubernetes name: use lower case "
                                  "letters, digits, '-' and '.', starting and ending with "

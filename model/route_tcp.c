@@ -44,7 +44,7 @@ static int read_tcp_rules(schema_ctx *c, const model_node *rules)
                 size_t o3 = schema_push_key(c, "backendRefs");
                 if (!b || model_node_is_null(b) || (b->kind == MODEL_NODE_SEQ && b->n == 0))
                     rc = schema_fail_at(c, b ? b->mark : d->mark, "must be defined");
-                else if (model__backend_refs_check(c, b) < 0)
+                else if (model__backend_refs_check(c, b, MODEL_REF_BACKEND) < 0)
                     rc = -1;
                 schema_pop(c, o3);
             }

@@ -431,3 +431,61 @@ int schema_tags(schema_ctx *c, const model_node *n, schema_tag_mode mode, model_
     }
     return rc;
 }
+
+int schema_enum(schema_ctx *c, const model_node *n, const char *const *values, const char **out)
+{
+    const char *v;
+    if (schema_string(c, n, &v) < 0)
+        return -1;
+    if (schema_in_list(v, values)) {
+        *out = v;
+        return 0;
+    }
+    char list[512] = "";
+    size_t len = 0;
+    for (size_t i = 0; values[i] && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", values[i]);
+    return schema_fail(c, n, "expected one of %s, got \"%s\"%s", list, v,
+                       schema_hint(c, schema_suggest(v, values)));
+}
+
+bool schema_dns1123_syntax(const char *s)
+{
+    /* ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$: dot-separated
+     * labels of lower-case letters, digits and '-', each starting and ending with a
+     * letter or digit. */
+    const char *p = s;
+    for (;;) {
+        const char *start = p;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')
+            p++;
+        if (p == start || start[0] == '-' || p[-1] == '-')
+            return false;
+        if (*p == '\0')
+            return true;
+        if (*p != '.')
+            return false;
+        p++;
+    }
+}
+
+bool schema_dns1123_subdomain(const char *s)
+{
+    return strlen(s) <= 253 && schema_dns1123_syntax(s);
+}
+
+bool schema_sloppy_ipv4(const char *s)
+{
+    /* Go's ParseIPSloppy: four dot-separated decimal fields 0..255, leading zeros allowed. */
+    for (int field = 0; field < 4; field++) {
+        unsigned v = 0;
+        const char *start = s;
+        while (*s >= '0' && *s <= '9' && s - start < 4)
+            v = v * 10 + (unsigned)(*s++ - '0');
+        if (s == start || s - start > 3 || v > 255)
+            return false;
+        if (field < 3 && *s++ != '.')
+            return false;
+    }
+    return *s == '\0';
+}

@@ -69,6 +69,8 @@ int schema_uint(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out)
 /* A count: an integer 1..max ("expected an integer 1..max, got ..."). */
 int schema_count(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out);
 int schema_bool(schema_ctx *c, const model_node *n, bool *out);
+/* One of `values` (NULL-terminated, exact): "expected one of A, B, got "x"" with a hint. */
+int schema_enum(schema_ctx *c, const model_node *n, const char *const *values, const char **out);
 /* The longest duration a scenario may write: Go's time.Duration maximum in whole seconds
  * (2^63 ns less a fraction), so that a sum of two durations fits the 64-bit clock. */
 #define SCHEMA_MAX_DURATION "2562047h47m16s"
@@ -89,6 +91,14 @@ typedef enum schema_tag_mode {
 
 /* A string -> string mapping as a sorted tag map, checked as `mode` says. */
 int schema_tags(schema_ctx *c, const model_node *n, schema_tag_mode mode, model_tags *out);
+
+/* Kubernetes' DNS-1123 subdomain (apimachinery IsDNS1123Subdomain): the syntax alone, and
+ * with its 253-character limit. */
+bool schema_dns1123_syntax(const char *s);
+bool schema_dns1123_subdomain(const char *s);
+
+/* An IPv4 address as Go's ParseIPSloppy reads one (leading zeros allowed). */
+bool schema_sloppy_ipv4(const char *s);
 
 /* Parses a duration string (no node); returns -1 if malformed, -2 if longer than
  * SCHEMA_MAX_DURATION (*ns untouched then). */

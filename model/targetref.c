@@ -52,7 +52,12 @@ static bool valid_name(const char *s)
     return true;
 }
 
-static int ref_name(schema_ctx *c, const model_node *ref, model_target_ref *out, bool required)
+/* The name Kuma's MeshHTTPRoute validator lets through for default.backendRefs: what its
+ * own resolution writes for a ref it could not resolve. */
+#define UNRESOLVED_BACKEND "kuma.io/unresolved-backend"
+
+static int ref_name(schema_ctx *c, const model_node *ref, model_target_ref *out, bool required,
+                    bool allow_unresolved)
 {
     const model_node *n = model_node_get(ref, "name");
     const char *kind = model_target_kind_name(out->kind);
@@ -63,7 +68,7 @@ static int ref_name(schema_ctx *c, const model_node *ref, model_target_ref *out,
             rc = schema_fail_at(c, ref->mark, "must be set when kind is %s", kind);
     } else if (schema_string(c, n, &out->name) < 0) {
         rc = -1;
-    } else if (!valid_name(out->name)) {
+    } else if (!valid_name(out->name) && !(allow_unresolved && !strcmp(out->name, UNRESOLVED_BACKEND))) {
         rc = schema_fail(c, n,
                          "invalid characters: must consist of lower case alphanumeric "
                          "characters, '-', '.' and '_'.");
@@ -83,7 +88,8 @@ int model__targetref_read(schema_ctx *c, const model_node *ref, model_ref_positi
     if (!schema_is_map(c, ref))
         return -1;
     out->mark = ref->mark;
-    if (schema_check_keys(c, ref, pos == MODEL_REF_BACKEND ? backend_ref_keys : ref_keys))
+    bool backend = pos == MODEL_REF_BACKEND || pos == MODEL_REF_HTTP_BACKEND || pos == MODEL_REF_MIRROR;
+    if (schema_check_keys(c, ref, backend ? backend_ref_keys : ref_keys))
         rc = -1;
 
     const model_node *kn = model_node_get(ref, "kind");
@@ -118,6 +124,12 @@ int model__targetref_read(schema_ctx *c, const model_node *ref, model_ref_positi
         [MODEL_REF_BACKEND] = {MODEL_KIND_MESH_SERVICE, MODEL_KIND_MESH_SERVICE_SUBSET,
                          MODEL_KIND_MESH_EXTERNAL_SERVICE, MODEL_KIND_MESH_MULTI_ZONE_SERVICE,
                          MODEL_KIND_COUNT},
+        [MODEL_REF_HTTP_BACKEND] = {MODEL_KIND_MESH_SERVICE, MODEL_KIND_MESH_SERVICE_SUBSET,
+                                    MODEL_KIND_MESH_EXTERNAL_SERVICE,
+                                    MODEL_KIND_MESH_MULTI_ZONE_SERVICE, MODEL_KIND_COUNT},
+        /* validation.go validates requestMirror.backendRef with these two kinds only. */
+        [MODEL_REF_MIRROR] = {MODEL_KIND_MESH_SERVICE, MODEL_KIND_MESH_SERVICE_SUBSET,
+                              MODEL_KIND_COUNT},
     };
     bool ok = false;
     for (int i = 0; i < 6 && allowed[pos][i] != MODEL_KIND_COUNT; i++)
@@ -175,7 +187,7 @@ int model__targetref_read(schema_ctx *c, const model_node *ref, model_ref_positi
         }
         break;
     case MODEL_KIND_MESH_SERVICE: {
-        int name_rc = ref_name(c, ref, out, false);
+        int name_rc = ref_name(c, ref, out, false, pos == MODEL_REF_HTTP_BACKEND);
         rc |= name_rc;
         rc |= disallowed(c, ref, "mesh", kind) | disallowed(c, ref, "tags", kind) |
               disallowed(c, ref, "proxyTypes", kind);
@@ -194,7 +206,7 @@ int model__targetref_read(schema_ctx *c, const model_node *ref, model_ref_positi
             rc =
                 schema_fail_at(c, ref->mark, "name or labels must be set when kind is MeshService");
         }
-        if (pos == MODEL_REF_BACKEND) {
+        if (backend) {
             /* BackendRef.ReferencesRealObject (api/common/v1alpha1/targetref.go): a
              * MeshService backendRef with a port or sectionName names a real MeshService
              * resource, never a kuma.io/service; without such resources Kuma drops it. */
@@ -216,7 +228,7 @@ int model__targetref_read(schema_ctx *c, const model_node *ref, model_ref_positi
     }
     case MODEL_KIND_MESH_SERVICE_SUBSET:
     case MODEL_KIND_MESH_GATEWAY:
-        rc |= ref_name(c, ref, out, true);
+        rc |= ref_name(c, ref, out, true, pos == MODEL_REF_HTTP_BACKEND);
         rc |= disallowed(c, ref, "mesh", kind) | disallowed(c, ref, "proxyTypes", kind);
         if (tags) {
             old = schema_push_key(c, "tags");
@@ -261,7 +273,7 @@ int model__targetref_read(schema_ctx *c, const model_node *ref, model_ref_positi
     return rc ? -1 : 0;
 }
 
-int model__backend_refs_check(schema_ctx *c, const model_node *list)
+int model__backend_refs_check(schema_ctx *c, const model_node *list, model_ref_position pos)
 {
     int rc = 0;
     uint64_t sum = 0;
@@ -271,7 +283,7 @@ int model__backend_refs_check(schema_ctx *c, const model_node *list)
         const model_node *b = list->items[i];
         size_t old = schema_push_index(c, i);
         model_target_ref ref;
-        if (model__targetref_read(c, b, MODEL_REF_BACKEND, &ref) < 0)
+        if (model__targetref_read(c, b, pos, &ref) < 0)
             rc = -1;
         const model_node *w = model_node_get(b, "weight");
         if (w) {

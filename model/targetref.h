@@ -17,7 +17,8 @@ typedef enum model_ref_position {
     MODEL_REF_TOP_GATEWAY_OK, /* same, MeshGateway allowed (system role) */
     MODEL_REF_TO,             /* to[].targetRef under a non-gateway top */
     MODEL_REF_TO_GATEWAY,     /* to[].targetRef under a MeshGateway top */
-    MODEL_REF_BACKEND,        /* backendRefs[] */
+    MODEL_REF_BACKEND,        /* backendRefs[] of a MeshTCPRoute */
+    MODEL_REF_HTTP_BACKEND,   /* backendRefs[] of a MeshHTTPRoute */
     MODEL_REF_MIRROR,         /* a RequestMirror filter's backendRef */
 } model_ref_position;
 
@@ -26,9 +27,9 @@ typedef enum model_ref_position {
 int model__targetref_read(schema_ctx *c, const model_node *ref, model_ref_position pos,
                           model_target_ref *out);
 
-/* Checks a `backendRefs` list: each ref (as MODEL_REF_BACKEND), weights 0..2^32-1 that add
- * up to what Envoy accepts, ports.  Returns 0 or -1. */
-int model__backend_refs_check(schema_ctx *c, const model_node *list);
+/* Checks a `backendRefs` list: each ref (as `pos`), weights 0..2^32-1 that add up to what
+ * Envoy accepts, ports.  Returns 0 or -1. */
+int model__backend_refs_check(schema_ctx *c, const model_node *list, model_ref_position pos);
 
 /* A backendRef as the resolver uses it. */
 typedef struct model_backend_ref {

@@ -9,10 +9,12 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 for cc in gcc clang; do
+    cxx=g++
+    [[ $cc == clang ]] && cxx=clang++    # the RE2 wrapper (model/regex.cc) is C++
     for opt in O0 O2; do
         dir=build-det-$cc-$opt
-        CC=$cc cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-$opt" \
-            -DBUILD_TESTING=OFF >/dev/null
+        CC=$cc CXX=$cxx cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-$opt" \
+            -DCMAKE_CXX_FLAGS="-$opt" -DBUILD_TESTING=OFF >/dev/null
         cmake --build "$dir" -j "$jobs" --target splitsim >/dev/null
         mkdir -p "$out/$cc-$opt"
         for f in scenarios/*.yaml; do

@@ -8,6 +8,8 @@ packages=(
     build-essential cmake pkg-config gcc clang
     libclang-rt-14-dev          # ASan/UBSan/libFuzzer runtimes for clang
     libyaml-dev                 # scenario files
+    libre2-dev                  # regular expressions as Envoy matches them (RE2)
+    g++                         # regex.cc: RE2 behind a C interface
     nettle-dev                  # sha256 for Kuma's subset cluster names, flow stream hashes
     libjansson-dev              # JSON reports
     libcriterion-dev            # unit tests

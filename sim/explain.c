@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 typedef struct out {
     char *buf;
@@ -128,6 +129,47 @@ static void order_reason(out *o, const model_policy *earlier, const model_policy
     put(o, "equal in every rank Kuma sorts by: the order they were loaded in stands");
 }
 
+/* A header or query condition: `name = value`, `name present`, ... */
+static void put_condition(out *o, const char *what, const model_node *c)
+{
+    const model_node *t = model_node_get(c, "type"), *n = model_node_get(c, "name");
+    const model_node *v = model_node_get(c, "value");
+    const char *type = t ? t->text : "Exact";
+    const char *name = n ? n->text : "?", *value = v ? v->text : "";
+    if (!strcmp(type, "Present") || !strcmp(type, "Absent"))
+        put(o, ", %s %s %s", what, name, !strcmp(type, "Present") ? "present" : "absent");
+    else if (!strcmp(type, "Prefix"))
+        put(o, ", %s %s starts with \"%s\"", what, name, value);
+    else if (!strcmp(type, "RegularExpression"))
+        put(o, ", %s %s matches /%s/", what, name, value);
+    else
+        put(o, ", %s %s = \"%s\"", what, name, value);
+}
+
+void sim_explain_match(char *buf, size_t size, const model_node *match)
+{
+    out o = {buf, size, 0};
+    buf[0] = '\0';
+    if (!match) {
+        put(&o, "PathPrefix / (Kuma's catch-all)");
+        return;
+    }
+    const model_node *path = model_node_get(match, "path");
+    if (path)
+        put(&o, "%s %s", model_node_get(path, "type")->text, model_node_get(path, "value")->text);
+    else
+        put(&o, "any path");
+    const model_node *method = model_node_get(match, "method");
+    if (method)
+        put(&o, ", method %s", method->text);
+    const model_node *h = model_node_get(match, "headers");
+    for (size_t i = 0; h && h->kind == MODEL_NODE_SEQ && i < h->n; i++)
+        put_condition(&o, "header", h->items[i]);
+    const model_node *q = model_node_get(match, "queryParams");
+    for (size_t i = 0; q && q->kind == MODEL_NODE_SEQ && i < q->n; i++)
+        put_condition(&o, "query", q->items[i]);
+}
+
 void sim_explain_none(char *buf, size_t size, const model_resolution *r)
 {
     out o = {buf, size, 0};
@@ -149,6 +191,9 @@ void sim_explain_none(char *buf, size_t size, const model_resolution *r)
     case MODEL_NONE_WHOLE_SPLIT:
         put(&o, "a backendRef's protocol cannot be proxied as TCP, and before Kuma 2.9 that "
                 "empties the whole split");
+        break;
+    case MODEL_NONE_NO_HTTP_ROUTE:
+        put(&o, "every HTTP route lost its backends, so Kuma makes no listener for %s", r->to);
         break;
     case MODEL_NONE_DEFAULT_DROPPED:
         put(&o, "Kuma's default route to %s is dropped: its protocol %s cannot be proxied as TCP",
@@ -246,12 +291,39 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
         put_mark(&o, st->mark);
         if (st->drop == MODEL_DROP_WEIGHT_ZERO)
             put(&o, ") dropped: weight 0");
+        else if (st->type == MODEL_RES_MESH_HTTP_ROUTE)
+            put(&o, ") dropped: its protocol %s is not HTTP (http, http2 or grpc)%s",
+                model_protocol_name((model_protocol)st->protocol),
+                !model_kuma_drops_bad_backends_alone(s->kuma_minor)
+                    ? " (before Kuma 2.9 this empties the route's whole split)"
+                    : "");
         else
             put(&o, ") dropped: its protocol %s cannot be proxied as TCP%s",
                 model_protocol_name((model_protocol)st->protocol),
                 !model_kuma_drops_bad_backends_alone(s->kuma_minor)
                     ? " (before Kuma 2.9 this empties the whole split)"
                     : "");
+        break;
+    case MODEL_STEP_HTTP_RULES:
+        put(&o, "MeshHTTPRoute rules after merging: %zu, giving %zu route%s (one per match), %s; "
+                "first match wins:",
+            st->count, st->index, st->index == 1 ? "" : "s",
+            st->rules_empty ? "in merged order (Kuma 2.6 does not sort them)"
+                            : "sorted by specificity (exact path, longer prefix, regex, no path; "
+                              "then method, more headers, more query parameters)");
+        break;
+    case MODEL_STEP_HTTP_ROUTE:
+        sim_explain_match(why, sizeof why, st->match);
+        put(&o, "  route %zu: %s", st->index + 1, why);
+        if (st->policy)
+            put(&o, " (MeshHTTPRoute '%s')", st->policy->name);
+        if (st->redirect)
+            put(&o, ": RequestRedirect, no backend is contacted");
+        break;
+    case MODEL_STEP_HTTP_ROUTE_DROPPED:
+        sim_explain_match(why, sizeof why, st->match);
+        put(&o, "  that route is dropped: none of its backends is left, so its requests fall "
+                "through to the next route");
         break;
     case MODEL_STEP_DEFAULT_HTTP:
         put(&o, "no MeshHTTPRoute conf for %s: Kuma's catch-all route (PathPrefix /) to it",

@@ -9,6 +9,7 @@
 #include "sim/plan.h"
 #include "model/arena.h"
 #include "model/mesh.h"
+#include "model/node.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -34,28 +35,29 @@ static uint32_t outcome_index(sim_flow_plan *f, size_t cap, const char *name, bo
     return (uint32_t)f->n_outcomes++;
 }
 
-/* The clusters a source's connections pick from: a TCP split, or the one route of Kuma's
- * default HTTP route (with no user HTTP rule every request takes the catch-all). */
-static const model_cluster *clusters_of(const model_resolution *r, size_t *n)
+static bool same_clusters(const model_cluster *cx, size_t nx, const model_cluster *cy, size_t ny)
 {
-    if (r->route == MODEL_ROUTE_MESH_HTTP_ROUTE && r->n_routes == 1) {
-        *n = r->routes[0].n_clusters;
-        return r->routes[0].clusters;
-    }
-    *n = r->n_clusters;
-    return r->clusters;
-}
-
-static bool same_routing(const model_resolution *x, const model_resolution *y)
-{
-    size_t nx, ny;
-    const model_cluster *cx = clusters_of(x, &nx), *cy = clusters_of(y, &ny);
-    if (x->route != y->route || nx != ny)
+    if (nx != ny)
         return false;
     for (size_t i = 0; i < nx; i++)
         if (strcmp(cx[i].name, cy[i].name) || cx[i].weight != cy[i].weight ||
             cx[i].endpoints != cy[i].endpoints)
             return false;
+    return true;
+}
+
+/* True if the two resolutions send traffic the same way (for "the sources differ"). */
+static bool same_routing(const model_resolution *x, const model_resolution *y)
+{
+    if (x->route != y->route || x->n_routes != y->n_routes ||
+        !same_clusters(x->clusters, x->n_clusters, y->clusters, y->n_clusters))
+        return false;
+    for (size_t i = 0; i < x->n_routes; i++) {
+        const model_http_route *a = &x->routes[i], *b = &y->routes[i];
+        if (!model_node_equal(a->match, b->match) || a->redirect != b->redirect ||
+            !same_clusters(a->clusters, a->n_clusters, b->clusters, b->n_clusters))
+            return false;
+    }
     return true;
 }
 
@@ -131,85 +133,265 @@ static int group_sources(model_arena *a, const model_scenario *s, sim_flow_plan 
     return rc;
 }
 
+/* The outcome of a cluster (its backend, or <no-endpoints>), noting a backend without
+ * endpoints by name. */
+static uint32_t cluster_outcome(sim_flow_plan *fp, size_t cap, const model_cluster *c)
+{
+    bool empty = c->endpoints == 0;
+    bool known = false;
+    for (size_t j = 0; empty && j < fp->n_dead && !known; j++)
+        known = !strcmp(fp->dead[j].cluster, c->name);
+    if (empty && !known)
+        fp->dead[fp->n_dead++] = (sim_dead_backend){c->backend, c->name};
+    return outcome_index(fp, cap, empty ? SIM_OUTCOME_NO_ENDPOINTS : c->backend, empty);
+}
+
+/* The flow's slot for a route with match `m` (NULL: the catch-all), added if new. */
+static uint32_t slot_index(sim_flow_plan *fp, const model_http_route *h)
+{
+    for (size_t i = 0; i < fp->n_slots; i++)
+        if (model_node_equal(fp->slots[i].match, h->match))
+            return (uint32_t)i;
+    fp->slots[fp->n_slots] = (sim_route_slot){.match = h->match, .any = h};
+    return (uint32_t)fp->n_slots++;
+}
+
+static uint32_t mirror_index(sim_flow_plan *fp, const char *backend)
+{
+    for (size_t i = 0; i < fp->n_mirrors; i++)
+        if (!strcmp(fp->mirrors[i], backend))
+            return (uint32_t)i;
+    fp->mirrors[fp->n_mirrors] = backend;
+    return (uint32_t)fp->n_mirrors++;
+}
+
+/* The flow's requests as routes see them; one GET / when it writes none. */
+static void plan_requests(model_arena *a, sim_flow_plan *fp)
+{
+    const model_flow *f = fp->flow;
+    static const model_request get_root = {NULL, NULL, {0}, 1, {0}};
+    size_t n = f->n_requests ? f->n_requests : 1;
+    fp->requests = model_arena_alloc(a, n * sizeof *fp->requests);
+    fp->request_weights = model_arena_alloc(a, n * sizeof *fp->request_weights);
+    for (size_t i = 0; i < n; i++) {
+        const model_request *q = f->n_requests ? &f->requests[i] : &get_root;
+        fp->requests[i] = model_http_request_make(a, q);
+        fp->request_weights[i] = q->weight;
+    }
+    fp->n_requests = n;
+}
+
+/* An HTTP routing: its routes' clusters and outcomes, and the route each request takes. */
+static void http_routing(model_arena *a, sim_flow_plan *fp, sim_routing *rt, size_t cap)
+{
+    const model_resolution *r = rt->resolution;
+    rt->http = true;
+    fp->per_request = true;
+    rt->n_routes = r->n_routes;
+    rt->routes = model_arena_alloc(a, (r->n_routes ? r->n_routes : 1) * sizeof *rt->routes);
+    bool redirects = false;
+    for (size_t i = 0; i < r->n_routes; i++) {
+        const model_http_route *h = &r->routes[i];
+        sim_http_route *sr = &rt->routes[i];
+        sr->route = h;
+        sr->n_clusters = h->n_clusters;
+        sr->weights = model_arena_alloc(a, (h->n_clusters ? h->n_clusters : 1) * sizeof(uint32_t));
+        sr->outcome_of = model_arena_alloc(a, (h->n_clusters ? h->n_clusters : 1) * sizeof(uint32_t));
+        for (size_t k = 0; k < h->n_clusters; k++) {
+            sr->weights[k] = h->clusters[k].weight;
+            sr->outcome_of[k] = cluster_outcome(fp, cap, &h->clusters[k]);
+        }
+        sr->slot = slot_index(fp, h);
+        sr->mirror_of = model_arena_alloc(a, (h->n_mirrors ? h->n_mirrors : 1) * sizeof(uint32_t));
+        for (size_t m = 0; m < h->n_mirrors; m++)
+            sr->mirror_of[m] = mirror_index(fp, h->mirrors[m].cluster.backend);
+        redirects |= h->redirect;
+    }
+    rt->route_of_request = model_arena_alloc(a, fp->n_requests * sizeof(uint32_t));
+    bool unmatched = false;
+    for (size_t t = 0; t < fp->n_requests; t++) {
+        rt->route_of_request[t] = (uint32_t)model_http_route_choose(r, &fp->requests[t]);
+        unmatched |= rt->route_of_request[t] == r->n_routes;
+    }
+    if (unmatched)
+        rt->not_found = outcome_index(fp, cap, SIM_OUTCOME_NOT_FOUND, true);
+    if (redirects)
+        rt->redirected = outcome_index(fp, cap, SIM_OUTCOME_REDIRECT, false);
+}
+
+/* The TCP split of a routing (or an empty one: every connection closed). */
+static int tcp_routing(model_arena *a, sim_flow_plan *fp, sim_routing *rt, size_t cap,
+                       model_errors *errs)
+{
+    const model_resolution *r = rt->resolution;
+    size_t n = r->n_clusters;
+    rt->clusters = r->clusters;
+    rt->n_clusters = n;
+    rt->outcome_of = model_arena_alloc(a, (n ? n : 1) * sizeof *rt->outcome_of);
+    rt->weights = model_arena_alloc(a, (n ? n : 1) * sizeof *rt->weights);
+    uint64_t total = 0;
+    for (size_t k = 0; k < n; k++) {
+        rt->outcome_of[k] = cluster_outcome(fp, cap, &r->clusters[k]);
+        rt->weights[k] = r->clusters[k].weight;
+        total += r->clusters[k].weight;
+    }
+    if (total > UINT32_MAX) {
+        fail_at(errs, fp->flow->mark,
+                "flow '%s': the weights from %s add up to %llu, more than the 4294967295 "
+                "Envoy accepts",
+                fp->flow->name, r->from->name, (unsigned long long)total);
+        return -1;
+    }
+    if (n == 0 || total == 0) {
+        /* An empty split, or no listener: every connection is closed (docs/routing.md §3.3). */
+        rt->closed = outcome_index(fp, cap, SIM_OUTCOME_CLOSED, true);
+        rt->empty = true;
+    }
+    return 0;
+}
+
+/* Routing `rt`'s share of each outcome (`share`, n_outcomes long, zeroed by the caller)
+ * and, for HTTP, of each slot's outcomes (`slot_share` n_slots x n_outcomes, and
+ * `slot_req` n_slots: the share of requests that take the slot). */
+static void routing_shares(const sim_flow_plan *fp, const sim_routing *rt, double *share,
+                           double *slot_share, double *slot_req)
+{
+    if (!rt->http) {
+        if (rt->empty) {
+            share[rt->closed] = 1;
+            return;
+        }
+        uint64_t total = 0;
+        for (size_t k = 0; k < rt->n_clusters; k++)
+            total += rt->weights[k];
+        for (size_t k = 0; k < rt->n_clusters; k++)
+            share[rt->outcome_of[k]] += (double)rt->weights[k] / (double)total;
+        return;
+    }
+    uint64_t all = 0;
+    for (size_t t = 0; t < fp->n_requests; t++)
+        all += fp->request_weights[t];
+    for (size_t t = 0; t < fp->n_requests; t++) {
+        double wt = (double)fp->request_weights[t] / (double)all;
+        uint32_t ri = rt->route_of_request[t];
+        if (ri == rt->n_routes) {
+            share[rt->not_found] += wt;
+            continue;
+        }
+        const sim_http_route *sr = &rt->routes[ri];
+        double *ss = slot_share + (size_t)sr->slot * fp->n_outcomes;
+        slot_req[sr->slot] += wt;
+        if (sr->route->redirect) {
+            share[rt->redirected] += wt;
+            ss[rt->redirected] += wt;
+            continue;
+        }
+        uint64_t total = 0;
+        for (size_t k = 0; k < sr->n_clusters; k++)
+            total += sr->weights[k];
+        for (size_t k = 0; k < sr->n_clusters; k++) {
+            double x = wt * (double)sr->weights[k] / (double)total;
+            share[sr->outcome_of[k]] += x;
+            ss[sr->outcome_of[k]] += x;
+        }
+    }
+}
+
 /* The outcomes of every routing, and each outcome's weight and expected share. */
 static int build_outcomes(model_arena *a, sim_flow_plan *fp, model_errors *errs)
 {
     const model_flow *f = fp->flow;
-    size_t cap = 1;
+    size_t cap = 1, slots = 0, mirrors = 0;
     for (size_t d = 0; d < fp->n_routings; d++) {
-        size_t n;
-        clusters_of(fp->routings[d].resolution, &n);
-        cap += n + 1;
+        const model_resolution *r = fp->routings[d].resolution;
+        cap += r->n_clusters + 3;
+        for (size_t i = 0; i < r->n_routes; i++) {
+            cap += r->routes[i].n_clusters;
+            mirrors += r->routes[i].n_mirrors;
+        }
+        slots += r->n_routes;
     }
     fp->outcomes = model_arena_alloc(a, cap * sizeof *fp->outcomes);
     fp->dead = model_arena_alloc(a, cap * sizeof *fp->dead);
+    fp->slots = model_arena_alloc(a, (slots ? slots : 1) * sizeof *fp->slots);
+    fp->mirrors = model_arena_alloc(a, (mirrors ? mirrors : 1) * sizeof *fp->mirrors);
+    plan_requests(a, fp);
     for (size_t d = 0; d < fp->n_routings; d++) {
         sim_routing *rt = &fp->routings[d];
-        size_t n;
-        const model_cluster *c = clusters_of(rt->resolution, &n);
-        rt->clusters = c;
-        rt->n_clusters = n;
-        rt->outcome_of = model_arena_alloc(a, (n ? n : 1) * sizeof *rt->outcome_of);
-        rt->weights = model_arena_alloc(a, (n ? n : 1) * sizeof *rt->weights);
-        uint64_t total = 0;
-        for (size_t k = 0; k < n; k++) {
-            bool empty = c[k].endpoints == 0;
-            rt->outcome_of[k] =
-                outcome_index(fp, cap, empty ? SIM_OUTCOME_NO_ENDPOINTS : c[k].backend, empty);
-            rt->weights[k] = c[k].weight;
-            total += c[k].weight;
-            bool known = false;
-            for (size_t j = 0; empty && j < fp->n_dead && !known; j++)
-                known = !strcmp(fp->dead[j].cluster, c[k].name);
-            if (empty && !known)
-                fp->dead[fp->n_dead++] = (sim_dead_backend){c[k].backend, c[k].name};
-        }
-        if (total > UINT32_MAX) {
-            fail_at(errs, f->mark,
-                    "flow '%s': the weights from %s add up to %llu, more than the 4294967295 "
-                    "Envoy accepts",
-                    f->name, rt->resolution->from->name, (unsigned long long)total);
+        if (rt->resolution->route == MODEL_ROUTE_MESH_HTTP_ROUTE)
+            http_routing(a, fp, rt, cap);
+        else if (tcp_routing(a, fp, rt, cap, errs) < 0)
             return -1;
-        }
-        if (n == 0 || total == 0) {
-            /* An empty split: the listener closes every connection (docs/routing.md §3.3). */
-            rt->closed = outcome_index(fp, cap, SIM_OUTCOME_CLOSED, true);
-            rt->empty = true;
-        }
     }
 
-    /* Each outcome's weight per routing, its expected share (the mean over the sources,
-     * which take turns) and the weight shown when every source agrees on it. */
-    size_t nr = fp->n_routings;
-    uint64_t *w = model_xcalloc(fp->n_outcomes * nr, sizeof *w);
-    uint64_t *totals = model_xcalloc(nr, sizeof *totals);
-    for (size_t d = 0; d < nr; d++) {
-        const sim_routing *rt = &fp->routings[d];
-        if (rt->empty) {
-            w[rt->closed * nr + d] = 1;
-            totals[d] = 1;
-            continue;
-        }
-        for (size_t k = 0; k < rt->n_clusters; k++) {
-            w[rt->outcome_of[k] * nr + d] += rt->weights[k];
-            totals[d] += rt->weights[k];
+    /* Expected shares: each routing's, averaged over the sources (they take turns). */
+    size_t no = fp->n_outcomes, ns = fp->n_slots;
+    double *share = model_xcalloc(no, sizeof *share);
+    double *sum = model_xcalloc(no, sizeof *sum);
+    double *slot_share = model_xcalloc((ns ? ns : 1) * no, sizeof *slot_share);
+    double *slot_req = model_xcalloc(ns ? ns : 1, sizeof *slot_req);
+    double *slot_sum = model_xcalloc((ns ? ns : 1) * no, sizeof *slot_sum);
+    double *slot_req_sum = model_xcalloc(ns ? ns : 1, sizeof *slot_req_sum);
+    for (size_t d = 0; d < fp->n_routings; d++) {
+        memset(share, 0, no * sizeof *share);
+        memset(slot_share, 0, (ns ? ns : 1) * no * sizeof *slot_share);
+        memset(slot_req, 0, (ns ? ns : 1) * sizeof *slot_req);
+        routing_shares(fp, &fp->routings[d], share, slot_share, slot_req);
+        double n = (double)fp->routings[d].n_sources;
+        for (size_t o = 0; o < no; o++)
+            sum[o] += n * share[o];
+        for (size_t k = 0; k < ns; k++) {
+            slot_req_sum[k] += n * slot_req[k];
+            for (size_t o = 0; o < no; o++)
+                slot_sum[k * no + o] += n * slot_share[k * no + o];
         }
     }
-    for (size_t o = 0; o < fp->n_outcomes; o++) {
+    for (size_t o = 0; o < no; o++)
+        fp->outcomes[o].expected = sum[o] / (double)f->n_sources;
+    for (size_t k = 0; k < ns; k++) {
+        sim_route_slot *sl = &fp->slots[k];
+        sl->share = slot_req_sum[k] / (double)f->n_sources;
+        sl->expected = model_arena_alloc(a, (no ? no : 1) * sizeof *sl->expected);
+        for (size_t o = 0; o < no; o++)
+            sl->expected[o] = slot_req_sum[k] > 0 ? slot_sum[k * no + o] / slot_req_sum[k] : 0;
+    }
+    free(share);
+    free(sum);
+    free(slot_share);
+    free(slot_req);
+    free(slot_sum);
+    free(slot_req_sum);
+
+    /* The weight shown for an outcome: when every source's split gives it the same, the
+     * split being the TCP one, or the one route every request of an HTTP routing takes. */
+    for (size_t o = 0; o < no; o++) {
         sim_outcome *out = &fp->outcomes[o];
-        double share = 0;
-        bool same = true;
-        uint64_t first = w[o * nr];
-        for (size_t d = 0; d < nr; d++) {
-            share += (double)fp->routings[d].n_sources * (double)w[o * nr + d] / (double)totals[d];
-            same &= w[o * nr + d] == first;
+        bool same = strcmp(out->name, SIM_OUTCOME_CLOSED) && (!fp->per_request || ns == 1);
+        uint64_t first = 0;
+        for (size_t d = 0; d < fp->n_routings && same; d++) {
+            const sim_routing *rt = &fp->routings[d];
+            const uint32_t *outcome_of = rt->outcome_of, *weights = rt->weights;
+            size_t n = rt->n_clusters;
+            if (rt->http) {
+                same = rt->n_routes == 1 && rt->route_of_request[0] == 0;
+                for (size_t t = 1; t < fp->n_requests && same; t++)
+                    same = rt->route_of_request[t] == 0;
+                if (!same)
+                    break;
+                outcome_of = rt->routes[0].outcome_of;
+                weights = rt->routes[0].weights;
+                n = rt->routes[0].n_clusters;
+            }
+            uint64_t w = 0;
+            for (size_t k = 0; k < n; k++)
+                w += outcome_of[k] == o ? weights[k] : 0;
+            if (d == 0)
+                first = w;
+            same = w == first;
         }
-        out->expected = share / (double)f->n_sources;
-        out->has_weight = same && strcmp(out->name, SIM_OUTCOME_CLOSED) && first <= UINT32_MAX;
+        out->has_weight = same && first <= UINT32_MAX;
         out->weight = (uint32_t)first;
     }
-    free(w);
-    free(totals);
     return 0;
 }
 

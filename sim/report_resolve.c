@@ -217,8 +217,9 @@ static void text_resolution(FILE *out, const model_scenario *s, const model_reso
     if (r->n_clusters)
         text_clusters(out, r->clusters, r->n_clusters, "  ");
     for (size_t i = 0; i < r->n_routes; i++) {
-        fprintf(out, "  route %zu: %s\n", i + 1,
-                r->routes[i].match ? "(match)" : "PathPrefix / (Kuma's catch-all)");
+        sim_explain_match(why, sizeof why, r->routes[i].match);
+        fprintf(out, "  route %zu: %s%s\n", i + 1, why,
+                r->routes[i].redirect ? " -> RequestRedirect" : "");
         text_clusters(out, r->routes[i].clusters, r->routes[i].n_clusters, "    ");
     }
     if (explain) {

@@ -28,6 +28,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <nettle/sha2.h>
@@ -69,7 +70,28 @@ static uint64_t get_le64(const uint8_t in[8])
     return v;
 }
 
+/* SHA-256(domain with its NUL || LE64(seed) || name) into a stream. */
+static void seed_from(sim_rng *r, const char *domain, size_t domain_len, uint64_t scenario_seed,
+                      const char *flow_name);
+
 void sim_rng_seed_flow(sim_rng *r, uint64_t scenario_seed, const char *flow_name)
+{
+    seed_from(r, flow_domain, sizeof flow_domain, scenario_seed, flow_name);
+}
+
+void sim_rng_seed_purpose(sim_rng *r, uint64_t scenario_seed, const char *flow_name,
+                          const char *purpose)
+{
+    /* "splitsim-<purpose>" as the domain: never equal to "splitsim-flow"'s for another
+     * purpose, so the streams stay apart. */
+    char domain[64];
+    int n = snprintf(domain, sizeof domain, "splitsim-%s", purpose);
+    assert(n > 0 && (size_t)n < sizeof domain && strcmp(purpose, "flow"));
+    seed_from(r, domain, (size_t)n + 1, scenario_seed, flow_name);
+}
+
+static void seed_from(sim_rng *r, const char *domain, size_t domain_len, uint64_t scenario_seed,
+                      const char *flow_name)
 {
     assert(r != NULL && flow_name != NULL);
     struct sha256_ctx ctx;
@@ -78,7 +100,7 @@ void sim_rng_seed_flow(sim_rng *r, uint64_t scenario_seed, const char *flow_name
 
     put_le64(seed_le, scenario_seed);
     sha256_init(&ctx);
-    sha256_update(&ctx, sizeof flow_domain, (const uint8_t *)flow_domain);
+    sha256_update(&ctx, domain_len, (const uint8_t *)domain);
     sha256_update(&ctx, sizeof seed_le, seed_le);
     /* The name comes last, so no length prefix is needed to keep inputs unambiguous. */
     sha256_update(&ctx, strlen(flow_name), (const uint8_t *)flow_name);

@@ -34,6 +34,8 @@ typedef struct source_route {
     sim_pick pick;
     const uint32_t *outcome_of; /* cluster index -> outcome index (the plan's) */
     uint32_t closed;            /* outcome index of <closed> for an empty routing */
+    const sim_routing *http;    /* an HTTP routing: requests pick per route */
+    sim_pick *route_picks;      /* per HTTP route */
 } source_route;
 
 typedef struct flow_state {
@@ -53,7 +55,14 @@ typedef struct flow_state {
     uint64_t total0;
     bool *failed;
     bool more_windows;
-    uint64_t last_ns; /* time of the last arrival */
+    uint64_t last_ns;     /* time of the last arrival */
+    uint64_t connections; /* arrivals so far (window 0's; requests may be more) */
+    /* Requests: which of the flow's requests a connection sends (one 64-bit draw each
+     * when there are several), and the stream of RequestMirror's random shares (its own,
+     * so mirrors never move the flow's other draws). */
+    sim_pick request_pick;
+    sim_rng mirror_rng;
+    uint32_t requests_per_connection;
 } flow_state;
 
 /* Pick tables and windows for flow plan `fp`. */
@@ -72,10 +81,21 @@ static void setup_flow(model_arena *a, const model_scenario *s, const sim_flow_p
         source_route *sr = &st->routes[d];
         sr->outcome_of = rt->outcome_of;
         sr->closed = rt->closed;
+        if (rt->http) {
+            sr->http = rt;
+            sr->route_picks = model_arena_alloc(a, (rt->n_routes ? rt->n_routes : 1) * sizeof(sim_pick));
+            for (size_t k = 0; k < rt->n_routes; k++)
+                if (sim_pick_init(&sr->route_picks[k], rt->routes[k].weights, rt->routes[k].n_clusters) < 0)
+                    sr->route_picks[k].n = 0;
+            continue;
+        }
         /* The plan refused totals above 32 bits, the only way an init can fail. */
         if (rt->empty || sim_pick_init(&sr->pick, rt->weights, rt->n_clusters) < 0)
             sr->pick.n = 0;
     }
+    if (fp->n_requests > 1)
+        sim_pick_init(&st->request_pick, fp->request_weights, fp->n_requests);
+    st->requests_per_connection = f->requests_per_connection ? f->requests_per_connection : 1;
     st->route_of = model_arena_alloc(a, (st->n_sources ? st->n_sources : 1) * sizeof *st->route_of);
     for (size_t i = 0; i < st->n_sources; i++)
         st->route_of[i] = &st->routes[fp->routing_of[i]];
@@ -98,11 +118,16 @@ static void setup_flow(model_arena *a, const model_scenario *s, const sim_flow_p
                   res->windows[k].end_ns == x->window_end_ns;
         if (!dup)
             res->windows[res->n_windows++] =
-                (sim_window){x->window_start_ns, x->window_end_ns, 0, NULL, NULL};
+                (sim_window){.start_ns = x->window_start_ns, .end_ns = x->window_end_ns};
     }
     for (size_t k = 0; k < res->n_windows; k++) {
-        res->windows[k].count = model_arena_alloc(a, no * sizeof(uint64_t));
-        res->windows[k].held_ns = model_arena_alloc(a, no * sizeof(sim_u128));
+        sim_window *w = &res->windows[k];
+        w->count = model_arena_alloc(a, no * sizeof(uint64_t));
+        w->held_ns = model_arena_alloc(a, no * sizeof(sim_u128));
+        w->slot_total = model_arena_alloc(a, (fp->n_slots ? fp->n_slots : 1) * sizeof(uint64_t));
+        w->slot_count =
+            model_arena_alloc(a, (fp->n_slots ? fp->n_slots : 1) * no * sizeof(uint64_t));
+        w->mirrored = model_arena_alloc(a, (fp->n_mirrors ? fp->n_mirrors : 1) * sizeof(uint64_t));
     }
     st->count0 = res->windows[0].count;
     st->held0 = res->windows[0].held_ns;
@@ -141,11 +166,88 @@ static void init_engine(sim_engine *eng, const model_scenario *s)
     sim_engine_init_sized(eng, slot_ns, slots);
 }
 
-static inline void count_in(sim_window *w, uint32_t o, uint64_t hold)
+static void release_picks(flow_state *f)
 {
-    w->total++;
-    w->count[o]++;
+    for (size_t k = 0; k < f->n_routes; k++) {
+        source_route *sr = &f->routes[k];
+        sim_pick_deinit(&sr->pick);
+        for (size_t j = 0; sr->http && j < sr->http->n_routes; j++)
+            sim_pick_deinit(&sr->route_picks[j]);
+    }
+    sim_pick_deinit(&f->request_pick);
+}
+
+static inline void count_in(sim_window *w, uint32_t o, uint64_t units, uint64_t hold)
+{
+    w->total += units;
+    w->connections++;
+    w->count[o] += units;
     w->held_ns[o] += hold;
+}
+
+/* A connection of an HTTP routing, in every window but the first that holds `now`. */
+static void count_connection(sim_flow_result *res, uint64_t now)
+{
+    for (size_t k = 1; k < res->n_windows; k++)
+        if (now >= res->windows[k].start_ns && now < res->windows[k].end_ns)
+            res->windows[k].connections++;
+}
+
+/* One request's outcome in every window holding `now`: `slot` is its route's slot, or
+ * UINT32_MAX when no route matched. */
+static void count_request(sim_flow_result *res, uint64_t now, uint32_t o, uint32_t slot,
+                          size_t n_outcomes)
+{
+    for (size_t k = 0; k < res->n_windows; k++) {
+        sim_window *w = &res->windows[k];
+        if (now < w->start_ns || now >= w->end_ns)
+            continue;
+        w->total++;
+        w->count[o]++;
+        if (slot != UINT32_MAX) {
+            w->slot_total[slot]++;
+            w->slot_count[(size_t)slot * n_outcomes + o]++;
+        }
+    }
+}
+
+static void count_mirror(sim_flow_result *res, uint64_t now, uint32_t m)
+{
+    for (size_t k = 0; k < res->n_windows; k++)
+        if (now >= res->windows[k].start_ns && now < res->windows[k].end_ns)
+            res->windows[k].mirrored[m]++;
+}
+
+/* The requests of one connection through an HTTP routing: for each, which request of the
+ * flow it is (a draw when there are several), the first route it matches, and the cluster
+ * that route picks (one 64-bit draw, taken even for a 404 or a redirect, so the flow's
+ * later draws do not depend on its routing); mirrors draw from their own stream. */
+static void http_connection(flow_state *f, const source_route *sr, uint64_t now)
+{
+    const sim_routing *rt = sr->http;
+    const sim_flow_plan *fp = f->res->plan;
+    for (uint32_t i = 0; i < f->requests_per_connection; i++) {
+        size_t t = 0;
+        if (fp->n_requests > 1)
+            t = sim_pick_choose(&f->request_pick, sim_rng_next64(&f->traffic.rng));
+        uint64_t draw = sim_rng_next64(&f->traffic.rng);
+        uint32_t ri = rt->route_of_request[t];
+        if (ri == rt->n_routes) {
+            count_request(f->res, now, rt->not_found, UINT32_MAX, fp->n_outcomes);
+            continue;
+        }
+        const sim_http_route *hr = &rt->routes[ri];
+        const sim_pick *pick = &sr->route_picks[ri];
+        uint32_t o = hr->route->redirect ? rt->redirected
+                     : pick->n            ? hr->outcome_of[sim_pick_choose(pick, draw)]
+                                          : rt->not_found;
+        count_request(f->res, now, o, hr->slot, fp->n_outcomes);
+        for (size_t m = 0; m < hr->route->n_mirrors; m++) {
+            uint32_t share = hr->route->mirrors[m].per_million;
+            if (share >= 1000000 || sim_rng_below(&f->mirror_rng, 1000000) < share)
+                count_mirror(f->res, now, hr->mirror_of[m]);
+        }
+    }
 }
 
 sim_result *sim_run(const sim_plan *plan, sim_progress_fn progress, void *ctx)
@@ -166,6 +268,7 @@ sim_result *sim_run(const sim_plan *plan, sim_progress_fn progress, void *ctx)
         fs[i].res = &r->flows[i];
         setup_flow(a, s, &plan->flows[i], &fs[i]);
         sim_traffic_init(&fs[i].traffic, &s->flows[i], s->seed);
+        sim_rng_seed_purpose(&fs[i].mirror_rng, s->seed, s->flows[i].name, "mirror");
         fs[i].seq = sim_engine_next_seq(&eng);
         planned += s->flows[i].connections;
     }
@@ -197,6 +300,24 @@ sim_result *sim_run(const sim_plan *plan, sim_progress_fn progress, void *ctx)
         source_route *sr = f->route_of[f->next_source];
         if (++f->next_source == f->n_sources)
             f->next_source = 0;
+        if (sr->http) {
+            /* Requests pick per request; the connection itself ends on no backend, and is
+             * not tracked (its hold is drawn, to keep the draw order). */
+            http_connection(f, sr, now);
+            count_connection(f->res, now);
+            (void)sim_traffic_hold(&f->traffic);
+            f->connections++;
+            r->events++;
+            f->last_ns = now;
+            sim_traffic_advance(&f->traffic);
+            f->seq = sim_engine_next_seq(&eng);
+            if (++r->connections == next_report) {
+                next_report += 1u << 20;
+                if (progress)
+                    progress(ctx, r->connections, planned);
+            }
+            continue;
+        }
         /* The pick draws even when there is nothing to pick from, so a flow's later
          * draws do not depend on its routing. */
         uint64_t draw = sim_rng_next64(&f->traffic.rng);
@@ -205,14 +326,18 @@ sim_result *sim_run(const sim_plan *plan, sim_progress_fn progress, void *ctx)
         if (f->failed[o])
             hold = 0; /* a failed connection is closed at once */
 
-        f->total0++;
-        f->count0[o]++;
+        /* A flow whose other sources pick per request counts this connection's requests
+         * too, all to its backend; otherwise connections are the unit. */
+        uint64_t units = f->res->plan->per_request ? f->requests_per_connection : 1;
+        f->total0 += units;
+        f->connections++;
+        f->count0[o] += units;
         f->held0[o] += hold;
         if (f->more_windows) {
             sim_flow_result *res = f->res;
             for (size_t k = 1; k < res->n_windows; k++)
                 if (now >= res->windows[k].start_ns && now < res->windows[k].end_ns)
-                    count_in(&res->windows[k], o, hold);
+                    count_in(&res->windows[k], o, units, hold);
         }
         if (hold) {
             if (++f->active[o] > f->res->peak_active[o])
@@ -233,15 +358,15 @@ sim_result *sim_run(const sim_plan *plan, sim_progress_fn progress, void *ctx)
     }
     for (size_t i = 0; i < s->n_flows; i++) {
         sim_window *w0 = &r->flows[i].windows[0];
-        w0->total = fs[i].total0;
+        w0->total += fs[i].total0; /* HTTP requests counted themselves */
+        w0->connections = fs[i].connections;
         if (!s->flows[i].has_stop)
             w0->end_ns = fs[i].last_ns + 1; /* the whole run ends after its last arrival */
         if (fs[i].total0 && fs[i].last_ns > r->end_ns)
             r->end_ns = fs[i].last_ns;
     }
     for (size_t i = 0; i < s->n_flows; i++)
-        for (size_t k = 0; k < fs[i].n_routes; k++)
-            sim_pick_deinit(&fs[i].routes[k].pick);
+        release_picks(&fs[i]);
     sim_engine_deinit(&eng);
     return r;
 }

@@ -415,9 +415,15 @@ Test(resolve, meshhttproute_beats_meshtcproute_on_http_destination)
         HTTP_ROUTE("http");
     /* clang-format on */
     resolved x = resolve(yaml, "web-1", "backend");
-    cr_expect_neq(x.r->route, MODEL_ROUTE_MESH_TCP_ROUTE);
-    cr_expect_str_eq(x.r->unsupported, "MeshHTTPRoute rules");
+    cr_expect_eq(x.r->route, MODEL_ROUTE_MESH_HTTP_ROUTE, "grpc is HTTP: the TCP plugin stays out");
+    cr_expect_null(x.r->unsupported);
+    cr_expect_not(x.r->is_default, "an empty conf is still a MeshHTTPRoute conf");
+    expect_policies(x.r, POLICIES("http"));
     cr_expect_eq(x.r->n_clusters, 0);
+    cr_assert_eq(x.r->n_routes, 1, "no rules: only Kuma's catch-all");
+    cr_expect_null(x.r->routes[0].match);
+    cr_assert_eq(x.r->routes[0].n_clusters, 1);
+    cr_expect_str_eq(x.r->routes[0].clusters[0].name, "backend");
     done(&x);
 }
 

@@ -369,14 +369,14 @@ run resolve "$tie" --kuma-version 3.0
 check "--kuma-version outside 2.3..2.14 exits 2" status 2
 
 # --- routing splitsim does not simulate yet: refused with the flow's place, exit 2 --------
-http=../kuma/http/extra-http-destination-empty-http-conf.yaml
-run run "$http"
-check "run: MeshHTTPRoute rules are refused with exit 2" status 2
-check "run: ... naming the flow at file:line:col" err_has "extra-http-destination-empty-http-conf.yaml:58:5: flow 'web-to-backend' (web-1 -> backend) needs MeshHTTPRoute rules: not simulated by this version of splitsim"
+legacy=trafficroute.yaml
+run run "$legacy"
+check "run: TrafficRoute policies are refused with exit 2" status 2
+check "run: ... naming the flow at file:line:col" err_has "trafficroute.yaml:14:5: flow 'w' (web-1 -> api) needs TrafficRoute policies: not simulated by this version of splitsim"
 check "run: ... and writing no report" out_empty
-run resolve "$http"
+run resolve "$legacy"
 check "resolve: the same refusal, exit 2" status 2
-check "resolve: ... at the flow's place" err_has "extra-http-destination-empty-http-conf.yaml:58:5: web-1 -> backend needs MeshHTTPRoute rules: not simulated by this version of splitsim"
+check "resolve: ... at the flow's place" err_has "trafficroute.yaml:14:5: web-1 -> api needs TrafficRoute policies: not simulated by this version of splitsim"
 
 # Every refusal of what is not simulated comes from one list, which the README repeats.
 readme=../../README.md

@@ -19,6 +19,11 @@ model_arena *model_arena_new(void);
 /* Frees the arena and everything allocated from it.  NULL is accepted. */
 void model_arena_free(model_arena *a);
 
+/* Has `fn(p)` called when the arena is freed (before its memory goes), for what it owns
+ * without having allocated it, such as a compiled regular expression.  Cleanups run in
+ * the reverse order of registration. */
+void model_arena_on_free(model_arena *a, void (*fn)(void *), void *p);
+
 /* Returns `size` zeroed bytes, aligned for any type, owned by the arena. */
 void *model_arena_alloc(model_arena *a, size_t size);
 

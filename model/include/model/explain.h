@@ -49,6 +49,7 @@ typedef enum model_none_reason {
     MODEL_NONE_ALL_DROPPED,       /* every backendRef dropped, for either reason */
     MODEL_NONE_WHOLE_SPLIT,       /* before 2.9 one bad protocol empties the split */
     MODEL_NONE_DEFAULT_DROPPED,   /* the default route's own protocol cannot be proxied */
+    MODEL_NONE_NO_HTTP_ROUTE,     /* every HTTP route lost its backends: no listener */
 } model_none_reason;
 
 /* The kinds of step.  (enum suffix) */
@@ -68,6 +69,9 @@ typedef enum model_none_reason {
     X(BACKEND)          /* backendRefs[`index`] at `mark` -> `cluster`, `weight`, `endpoints` */  \
     X(BACKEND_DROPPED)  /* backendRefs[`index`] `service` at `mark` dropped for `drop` */          \
     X(DEFAULT_HTTP)     /* no MeshHTTPRoute conf: Kuma's catch-all route to `service` */           \
+    X(HTTP_RULES)       /* `count` rules after merging; sorted by specificity (`rules_empty`: no) */\
+    X(HTTP_ROUTE)       /* route `index` from `policy` (NULL: Kuma's catch-all), `redirect` */    \
+    X(HTTP_ROUTE_DROPPED) /* route of `policy`: every backend dropped, requests fall through */   \
     X(ROUTE_ALL)        /* Kuma 2.`count`: the default TrafficRoute route-all-<mesh> */             \
     X(NOTHING_LEFT)     /* nothing to route to, for `none` */                                      \
     X(UNSIMULATED)      /* needs `what` (MODEL_UNSIMULATED) */                                      \
@@ -104,6 +108,8 @@ typedef struct model_step {
     bool rules_empty;    /* CONF_PART */
     bool tcp_acts, http_acts; /* GATE */
     bool is_default;     /* DECISION */
+    bool redirect;       /* HTTP_ROUTE */
+    const model_node *match; /* HTTP_ROUTE, HTTP_ROUTE_DROPPED: the match as written */
     model_mark mark;
 } model_step;
 

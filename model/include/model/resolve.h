@@ -37,13 +37,70 @@ typedef struct model_cluster {
     size_t endpoints;    /* endpoints the cluster selects; 0: connections fail */
 } model_cluster;
 
-/* One HTTP route (in Envoy evaluation order). */
+/* How a route matches a request's path (after Kuma fills in a missing path as
+ * PathPrefix /).  A PathPrefix is Kuma's pair of Envoy routes in one: the path itself, or
+ * anything below it (`/v1` matches /v1 and /v1/x, not /v10). */
+typedef enum model_path_match {
+    MODEL_PATH_EXACT,
+    MODEL_PATH_PREFIX, /* segment-aware; "/" matches every path */
+    MODEL_PATH_REGEX,  /* RE2, the whole path */
+} model_path_match;
+
+/* How a header or query parameter condition matches (docs/routing.md §4.4). */
+typedef enum model_value_match {
+    MODEL_VALUE_EXACT,
+    MODEL_VALUE_PRESENT,
+    MODEL_VALUE_ABSENT,
+    MODEL_VALUE_PREFIX, /* an empty prefix: present */
+    MODEL_VALUE_REGEX,  /* RE2, the whole value */
+} model_value_match;
+
+typedef struct model_http_condition {
+    const char *name; /* header names lower case */
+    model_value_match type;
+    const char *value;
+    const struct model_regex *re; /* MODEL_VALUE_REGEX */
+} model_http_condition;
+
+/* A RequestMirror: a copy of a share of the route's requests sent to `cluster`; the
+ * responses are dropped and the primary pick is untouched. */
+typedef struct model_http_mirror {
+    model_cluster cluster;
+    uint32_t per_million; /* the share mirrored, 1000000 = every request */
+} model_http_mirror;
+
+/* One HTTP route, in Envoy evaluation order (first match wins). */
 typedef struct model_http_route {
-    const model_node *match; /* the Kuma match object, NULL for Kuma's catch-all */
-    bool redirect;
+    const model_node *match; /* the Kuma match object as written, NULL for Kuma's catch-all */
+    model_path_match path_type;
+    const char *path;
+    const struct model_regex *path_re;
+    const char *method; /* NULL: any method */
+    model_http_condition *headers; /* the first condition per name, AND-ed */
+    size_t n_headers;
+    model_http_condition *query;
+    size_t n_query;
+    bool redirect; /* a RequestRedirect: no backend is contacted */
     model_cluster *clusters;
     size_t n_clusters;
+    model_http_mirror *mirrors;
+    size_t n_mirrors;
+    const model_policy *policy; /* the policy whose rule decides this route, NULL: Kuma's */
 } model_http_route;
+
+/* A request as the routes see it: method, path without its query (normalised as Envoy's
+ * normalize_path does), headers with lower-case names, query parameters (decoded). */
+typedef struct model_http_request {
+    const char *method;
+    const char *path;
+    model_tags headers;
+    model_tags query;
+} model_http_request;
+
+/* Request `q` of a flow as Envoy's HTTP connection manager sees it (arena `a`): the path
+ * split at `?`, its dot segments removed and %-escapes of unreserved characters decoded;
+ * header names lower-cased; a missing method GET and a missing path "/". */
+model_http_request model_http_request_make(model_arena *a, const model_request *q);
 
 typedef struct model_resolution {
     const model_dataplane *from;
@@ -78,6 +135,10 @@ typedef struct model_query {
 enum {
     MODEL_RESOLVE_EXPLAIN = 1, /* record every decision as a step (explain.h) */
 };
+
+/* The index of the first HTTP route of `r` that request `q` matches, or r->n_routes when
+ * none does (Envoy answers 404). */
+size_t model_http_route_choose(const model_resolution *r, const model_http_request *q);
 
 /* Resolves query `q` in world `w` of scenario `s`.  Everything returned is allocated in
  * `a` (the caller's arena, freed when the caller is done); the scenario and the world are

@@ -46,6 +46,13 @@ static inline bool model_kuma_drops_bad_backends_alone(int minor)
     return minor >= 9;
 }
 
+/* 2.7 (commit 3310847412): MeshHTTPRoute routes are stable-sorted by specificity
+ * (CompareMatch); in 2.6 they stay in merged order. */
+static inline bool model_kuma_sorts_http_rules(int minor)
+{
+    return minor >= 7;
+}
+
 /* 2.10 (commit 5bcced29db): every `to` item of a route must carry `rules`. */
 static inline bool model_kuma_requires_to_rules(int minor)
 {

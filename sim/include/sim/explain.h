@@ -20,6 +20,10 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
 void sim_explain_selection(char *buf, size_t size, const model_policy *p, const model_dataplane *dp,
                            model_selection why);
 
+/* A Kuma HTTP match object as written, in a few words ("PathPrefix /api, method GET,
+ * header x-canary = \"true\""); NULL is Kuma's catch-all. */
+void sim_explain_match(char *buf, size_t size, const model_node *match);
+
 /* Why route `none` resolution `r` has nothing to route to. */
 void sim_explain_none(char *buf, size_t size, const model_resolution *r);
 

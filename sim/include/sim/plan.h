@@ -28,6 +28,8 @@
 
 #define SIM_OUTCOME_CLOSED "<closed>"
 #define SIM_OUTCOME_NO_ENDPOINTS "<no-endpoints>"
+#define SIM_OUTCOME_NOT_FOUND "<404>"
+#define SIM_OUTCOME_REDIRECT "<redirect>"
 
 /* One outcome of a flow's connections. */
 typedef struct sim_outcome {
@@ -38,17 +40,46 @@ typedef struct sim_outcome {
     double expected; /* configured share, averaged over the sources (0..1) */
 } sim_outcome;
 
+/* An HTTP route of a routing, ready to count: its clusters' weights and outcomes, the
+ * flow's route slot it counts in, and its mirrors. */
+typedef struct sim_http_route {
+    const model_http_route *route;
+    uint32_t *weights;
+    uint32_t *outcome_of; /* cluster index -> outcome index */
+    size_t n_clusters;
+    uint32_t slot;        /* index in the flow's slots */
+    uint32_t *mirror_of;  /* per mirror: index in the flow's mirror targets */
+} sim_http_route;
+
 /* One distinct routing of some of a flow's sources. */
 typedef struct sim_routing {
     const model_resolution *resolution;
-    const model_cluster *clusters; /* the clusters connections pick from, Envoy's order */
+    /* TCP (and route none): connections pick from `clusters` once. */
+    const model_cluster *clusters; /* Envoy's order */
     size_t n_clusters;
     uint32_t *weights;    /* clusters[i].weight */
     uint32_t *outcome_of; /* cluster index -> outcome index */
     uint32_t closed;      /* outcome of every connection when there is nothing to pick */
     bool empty;           /* no cluster (or all weights 0): every connection is closed */
-    size_t n_sources;     /* sources that route this way */
+    /* HTTP (a MeshHTTPRoute listener): each request takes the first route it matches, then
+     * picks among that route's clusters. */
+    bool http;
+    sim_http_route *routes;
+    size_t n_routes;
+    uint32_t *route_of_request; /* per flow request: its route, or n_routes (no route) */
+    uint32_t not_found;         /* outcome <404>: no route matches */
+    uint32_t redirected;        /* outcome <redirect> */
+    size_t n_sources;           /* sources that route this way */
 } sim_routing;
+
+/* The routes of a flow, across its routings: routes with the same match (as written) are
+ * one slot, so a report and a `route_match` expectation see them together. */
+typedef struct sim_route_slot {
+    const model_node *match;     /* NULL: Kuma's catch-all */
+    const model_http_route *any; /* one route of the slot, to describe it */
+    double share;                /* expected share of the flow's requests */
+    double *expected;            /* per outcome: expected share within the slot */
+} sim_route_slot;
 
 /* A backend whose cluster selects no endpoint: its connections fail as <no-endpoints>. */
 typedef struct sim_dead_backend {
@@ -68,6 +99,16 @@ typedef struct sim_flow_plan {
     size_t n_outcomes;
     sim_dead_backend *dead; /* distinct, in the order met */
     size_t n_dead;
+    /* Requests (HTTP routings only, or TCP ones with `requests`): the flow's request mix as
+     * the routes see it, each with its weight; one GET / when the flow writes none. */
+    model_http_request *requests;
+    uint32_t *request_weights;
+    size_t n_requests;
+    bool per_request;       /* some routing picks per request (HTTP) */
+    sim_route_slot *slots;  /* HTTP routes across routings */
+    size_t n_slots;
+    const char **mirrors;   /* backends RequestMirror copies go to (report names) */
+    size_t n_mirrors;
 } sim_flow_plan;
 
 typedef struct sim_plan {

@@ -43,6 +43,13 @@ void sim_rng_seed(sim_rng *r, uint64_t initstate, uint64_t initseq);
  * platform property (endianness is fixed by the encoding). */
 void sim_rng_seed_flow(sim_rng *r, uint64_t scenario_seed, const char *flow_name);
 
+/* Seeds `r` with a stream of flow `flow_name` kept for one `purpose` (e.g. "mirror"):
+ * exactly as sim_rng_seed_flow, with "splitsim-<purpose>" for "splitsim-flow".  A second
+ * stream lets a draw that only some configurations take (a mirror's share) leave the
+ * flow's main stream untouched. */
+void sim_rng_seed_purpose(sim_rng *r, uint64_t scenario_seed, const char *flow_name,
+                          const char *purpose);
+
 /* Returns the next 32-bit output and advances `r` (pcg32_random_r). */
 static inline uint32_t sim_rng_next32(sim_rng *r)
 {

@@ -25,10 +25,15 @@ typedef unsigned __int128 sim_u128;
 /* Counts of one time window of a flow: connections arriving in [start_ns, end_ns). */
 typedef struct sim_window {
     uint64_t start_ns, end_ns;
-    uint64_t total;
-    uint64_t *count;   /* per outcome */
-    sim_u128 *held_ns; /* per outcome: the whole holds of the connections that arrived
-                        * in the window, even past its end (the active share, run.c) */
+    uint64_t total;       /* what `count` counts: connections, or requests for a flow
+                           * whose routing picks per request (plan.h per_request) */
+    uint64_t connections; /* connections that arrived in the window */
+    uint64_t *count;      /* per outcome */
+    sim_u128 *held_ns;    /* per outcome: the whole holds of the connections that arrived
+                           * in the window, even past its end (the active share, run.c) */
+    uint64_t *slot_total; /* per route slot: requests that took it */
+    uint64_t *slot_count; /* per (slot, outcome): slot * n_outcomes + outcome */
+    uint64_t *mirrored;   /* per mirror target: copies sent */
 } sim_window;
 
 /* Outcome `o`'s share of the connection time of window `w` (of a flow with `n_outcomes`
