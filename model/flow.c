@@ -8,10 +8,11 @@
  *              requests? [{method?, path?, headers?, weight? (default 1)}],
  *              requests_per_connection? (default 1)
  *   expect[]:  flow | from+to, window? [start, end], step?, route?, policy?,
- *              split? {backend: percent}, tolerance? | confidence? (default 0.999), failed?
+ *              route_match? (a MeshHTTPRoute match), split? {backend: percent}, tolerance? | confidence? (default 0.999), failed?
  */
 #include "flow.h"
 #include "model/load.h"
+#include "route.h"
 
 #include <errno.h>
 #include <math.h>
@@ -597,8 +598,11 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
     WITH_FIELD(c, n, "step", v,
                rc = schema_fail(c, v, "needs a rollout: %s",
                                 model_unsimulated_message(MODEL_UNSIM_TIMELINE)));
-    WITH_FIELD(c, n, "route_match", v,
-               rc = schema_fail(c, v, "%s", model_unsimulated_message(MODEL_UNSIM_HTTP_RULES)));
+    WITH_FIELD(c, n, "route_match", v, {
+        if (model__http_match_read(c, v) < 0)
+            rc = -1;
+        e->route_match = v;
+    });
     WITH_FIELD(c, n, "route", v, {
         static const char *const routes[] = {"MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute",
                                              "none", NULL};

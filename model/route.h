@@ -20,4 +20,8 @@ int model__tcp_to_read(schema_ctx *c, model_arena *a, const model_node *item, mo
 int model__http_to_read(schema_ctx *c, model_arena *a, const model_policy *p,
                         const model_node *item, model_policy_to *t, int kuma_minor);
 
+/* Checks `m`, an expectation's route_match, as a MeshHTTPRoute match (whose path may also
+ * be written as its value alone).  Returns 0, or -1 after recording every problem. */
+int model__http_match_read(schema_ctx *c, const model_node *m);
+
 #endif

@@ -248,6 +248,30 @@ static int check_headers(schema_ctx *c, const model_node *list)
     return rc;
 }
 
+/* One match (a rule's matches[k], or an expectation's route_match): sets *prefix when its
+ * path is a PathPrefix.  `path_shorthand` lets the path be written as its value alone. */
+static int check_match(schema_ctx *c, const model_node *m, bool *prefix, bool path_shorthand)
+{
+    int rc = 0;
+    *prefix = false;
+    if (!schema_is_map(c, m))
+        return -1;
+    schema_check_keys(c, m, match_keys);
+    const model_node *path = model_node_get(m, "path");
+    if (path && path_shorthand && path->kind == MODEL_NODE_SCALAR && !model_node_is_null(path))
+        WITH(c, m, "path", p, {
+            if (p->text[0] != '/')
+                rc = schema_fail(c, p, "must be an absolute path");
+        });
+    else if (path && !model_node_is_null(path))
+        WITH(c, m, "path", p, rc |= check_path(c, p, prefix));
+    const char *method;
+    WITH(c, m, "method", v, rc |= schema_enum(c, v, methods, &method));
+    WITH(c, m, "queryParams", v, rc |= check_query_params(c, v));
+    WITH(c, m, "headers", v, rc |= check_headers(c, v));
+    return rc;
+}
+
 /* A rule's `matches`; *all_prefix is false when one has no path or a path that is not a
  * PathPrefix (replacePrefixMatch then has nothing to replace). */
 static int check_matches(schema_ctx *c, const model_node *list, bool *all_prefix)
@@ -259,26 +283,19 @@ static int check_matches(schema_ctx *c, const model_node *list, bool *all_prefix
     if (list->n == 0)
         rc = schema_fail(c, list, "must have at least 1 item");
     for (size_t k = 0; k < list->n; k++) {
-        const model_node *m = list->items[k];
         size_t old = schema_push_index(c, k);
-        if (!schema_is_map(c, m)) {
-            rc = -1;
-            schema_pop(c, old);
-            continue;
-        }
-        schema_check_keys(c, m, match_keys);
-        bool prefix = false;
-        const model_node *path = model_node_get(m, "path");
-        if (path && !model_node_is_null(path))
-            WITH(c, m, "path", p, rc |= check_path(c, p, &prefix));
+        bool prefix;
+        rc |= check_match(c, list->items[k], &prefix, false);
         *all_prefix &= prefix;
-        const char *method;
-        WITH(c, m, "method", v, rc |= schema_enum(c, v, methods, &method));
-        WITH(c, m, "queryParams", v, rc |= check_query_params(c, v));
-        WITH(c, m, "headers", v, rc |= check_headers(c, v));
         schema_pop(c, old);
     }
     return rc;
+}
+
+int model__http_match_read(schema_ctx *c, const model_node *m)
+{
+    bool prefix;
+    return check_match(c, m, &prefix, true);
 }
 
 /* A Request/ResponseHeaderModifier: at least one of set, add, remove; a header name once
@@ -693,6 +710,56 @@ static bool is_catch_all(const model_node *m)
            !strcmp(v->text, "/");
 }
 
+/* Equal as a match compares them: scalars by text, however they were quoted. */
+static bool same_node(const model_node *x, const model_node *y)
+{
+    if (!x || !y || x->kind != y->kind || x->n != y->n)
+        return x == y;
+    switch (x->kind) {
+    case MODEL_NODE_SCALAR:
+        return x->len == y->len && !memcmp(x->text, y->text, x->len);
+    case MODEL_NODE_SEQ:
+        for (size_t i = 0; i < x->n; i++)
+            if (!same_node(x->items[i], y->items[i]))
+                return false;
+        return true;
+    case MODEL_NODE_MAP:
+        for (size_t i = 0; i < x->n; i++)
+            if (!same_node(x->items[i], model_node_get(y, x->keys[i]->text)))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+bool model_http_match_same(const model_node *x, const model_node *y)
+{
+    if (!x || !y)
+        return x == y || is_catch_all(x ? x : y);
+    return same_node(x, y);
+}
+
+bool model_http_match_named(const model_node *want, const model_node *m)
+{
+    const model_node *path = model_node_get(want, "path");
+    if (!path || path->kind != MODEL_NODE_SCALAR)
+        return model_http_match_same(want, m);
+    /* {path: VALUE, ...}: the route's path value is VALUE; every other key as written. */
+    const model_node *mp = m ? model_node_get(m, "path") : NULL;
+    const model_node *value = mp ? model_node_get(mp, "value") : NULL;
+    const char *have = m ? (value ? value->text : NULL) : "/";
+    if (!have || strcmp(have, path->text))
+        return false;
+    size_t keys = m ? m->n : 1;
+    if (keys != want->n)
+        return false;
+    for (size_t i = 0; i < want->n; i++)
+        if (strcmp(want->keys[i]->text, "path") &&
+            !same_node(want->items[i], model_node_get(m, want->keys[i]->text)))
+            return false;
+    return true;
+}
+
 /* The conditions of a match's headers (or query parameters): the first per name. */
 static model_http_condition *conditions(resolver *R, const model_node *list, bool headers,
                                         size_t *n)
@@ -913,6 +980,8 @@ static void http_routes(resolver *R, const model_conf *c)
                                         .match = d[i].match});
             continue;
         }
+        if (h->redirect) /* Envoy's redirect action replaces the route's clusters */
+            h->n_clusters = 0;
         r->n_routes++;
     }
 }

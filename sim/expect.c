@@ -2,6 +2,7 @@
  * expect.c - expectations against counts; see expect.h.
  */
 #include "sim/expect.h"
+#include "sim/explain.h"
 #include "sim/stats.h"
 
 #include <math.h>
@@ -44,7 +45,27 @@ static double percent(uint64_t count, uint64_t total)
     return total ? 100.0 * (double)count / (double)total : 0.0;
 }
 
-static bool check_split(const sim_flow_result *f, const sim_window *w, const model_expect *e,
+/* What an expectation counts: a window's outcomes, or those of one route slot in it. */
+typedef struct tally {
+    const uint64_t *count; /* per outcome */
+    uint64_t total;
+    const char *nothing; /* what to say when total is 0 */
+    const char *unit;    /* "connections" or "requests" */
+} tally;
+
+static tally tally_of(const sim_flow_result *f, const sim_window *w, uint32_t slot)
+{
+    if (slot == SIM_NO_SLOT && !f->plan->per_request)
+        return (tally){w->count, w->total, "no connection in the window: nothing to compare",
+                       "connections"};
+    if (slot == SIM_NO_SLOT)
+        return (tally){w->count, w->total, "no request in the window: nothing to compare",
+                       "requests"};
+    return (tally){w->slot_count + (size_t)slot * f->plan->n_outcomes, w->slot_total[slot],
+                   "no request took this route in the window: nothing to compare", "requests"};
+}
+
+static bool check_split(const sim_flow_result *f, const tally *w, const model_expect *e,
                         sim_expect_result *x)
 {
     /* Categories: the split's backends, then every other outcome seen (expected 0). */
@@ -85,7 +106,7 @@ static bool check_split(const sim_flow_result *f, const sim_window *w, const mod
     }
     bool ok = true;
     if (w->total == 0) {
-        say(x, "no connection in the window: nothing to compare");
+        say(x, "%s", w->nothing);
         ok = false;
     } else if (e->has_tolerance) {
         for (size_t i = 0; i < n; i++) {
@@ -101,9 +122,10 @@ static bool check_split(const sim_flow_result *f, const sim_window *w, const mod
         double alpha = 1.0 - e->confidence;
         if (chi.low_expected) {
             say(x,
-                "chi-square not tested: %zu backend%s expected fewer than 5 connections "
-                "out of %llu; simulate more connections or give a tolerance",
-                chi.low_expected, chi.low_expected == 1 ? "" : "s", (unsigned long long)w->total);
+                "chi-square not tested: %zu backend%s expected fewer than 5 %s out of %llu; "
+                "simulate more %s or give a tolerance",
+                chi.low_expected, chi.low_expected == 1 ? "" : "s", w->unit,
+                (unsigned long long)w->total, w->unit);
             ok = false;
         } else {
             ok = chi.p_value >= alpha;
@@ -121,7 +143,7 @@ static bool check_split(const sim_flow_result *f, const sim_window *w, const mod
     return ok;
 }
 
-static bool check_failed(const sim_flow_result *f, const sim_window *w, const model_expect *e,
+static bool check_failed(const sim_flow_result *f, const tally *w, const model_expect *e,
                          sim_expect_result *x)
 {
     uint64_t failed = 0;
@@ -133,7 +155,7 @@ static bool check_failed(const sim_flow_result *f, const sim_window *w, const mo
     if (w->total == 0) {
         /* A share of no connections is no share: as for a split, say so and fail rather
          * than let "failed: 0" (or any share within a tolerance of 0) hold vacuously. */
-        say(x, "no connection in the window: nothing to compare");
+        say(x, "%s", w->nothing);
         ok = false;
     } else if (e->has_tolerance) {
         ok = within(failed, w->total, want, e->tolerance_milli);
@@ -150,8 +172,9 @@ static bool check_failed(const sim_flow_result *f, const sim_window *w, const mo
         sim_stats_chi2_gof(obs, exp, 2, &chi);
         double conf = e->has_confidence ? e->confidence : 0.999;
         ok = !chi.low_expected && chi.p_value >= 1.0 - conf;
-        say(x, "failed %.3f%% (expected %u.%03u%%), p = %#.4g%s", percent(failed, w->total),
-            MILLI(want), chi.p_value, chi.low_expected ? ", too few connections to test" : "");
+        say(x, "failed %.3f%% (expected %u.%03u%%), p = %#.4g%s%s%s", percent(failed, w->total),
+            MILLI(want), chi.p_value, chi.low_expected ? ", too few " : "",
+            chi.low_expected ? w->unit : "", chi.low_expected ? " to test" : "");
     }
     return ok;
 }
@@ -198,10 +221,17 @@ size_t sim_expect_evaluate(const sim_result *r, sim_expect_result *out)
                 say(x, "policy %s contributes for %zu of %zu sources", e->policy, with, n);
             ok &= with == n;
         }
+        uint32_t slot = r->plan->expect_slot[i];
+        if (slot != SIM_NO_SLOT) {
+            char what[256];
+            sim_explain_match(what, sizeof what, f->plan->slots[slot].match);
+            say(x, "route %s: %llu requests", what, (unsigned long long)w->slot_total[slot]);
+        }
+        tally t = tally_of(f, w, slot);
         if (e->n_split)
-            ok &= check_split(f, w, e, x);
+            ok &= check_split(f, &t, e, x);
         if (e->has_failed)
-            ok &= check_failed(f, w, e, x);
+            ok &= check_failed(f, &t, e, x);
         x->passed = ok;
         failed += !ok;
     }

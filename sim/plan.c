@@ -7,6 +7,7 @@
  * sources that Kuma would route differently.
  */
 #include "sim/plan.h"
+#include "sim/explain.h"
 #include "model/arena.h"
 #include "model/mesh.h"
 #include "model/node.h"
@@ -146,11 +147,12 @@ static uint32_t cluster_outcome(sim_flow_plan *fp, size_t cap, const model_clust
     return outcome_index(fp, cap, empty ? SIM_OUTCOME_NO_ENDPOINTS : c->backend, empty);
 }
 
-/* The flow's slot for a route with match `m` (NULL: the catch-all), added if new. */
+/* The flow's slot for route `h`, added if new: routes with the same match (Kuma's
+ * catch-all and a written `PathPrefix /` alike) are one slot. */
 static uint32_t slot_index(sim_flow_plan *fp, const model_http_route *h)
 {
     for (size_t i = 0; i < fp->n_slots; i++)
-        if (model_node_equal(fp->slots[i].match, h->match))
+        if (model_http_match_same(fp->slots[i].match, h->match))
             return (uint32_t)i;
     fp->slots[fp->n_slots] = (sim_route_slot){.match = h->match, .any = h};
     return (uint32_t)fp->n_slots++;
@@ -181,8 +183,22 @@ static void plan_requests(model_arena *a, sim_flow_plan *fp)
     fp->n_requests = n;
 }
 
+/* Envoy refuses weighted clusters whose weights add up to more than 32 bits hold. */
+static int check_total(const sim_flow_plan *fp, const model_resolution *r, uint64_t total,
+                       model_errors *errs)
+{
+    if (total <= UINT32_MAX)
+        return 0;
+    fail_at(errs, fp->flow->mark,
+            "flow '%s': the weights from %s add up to %llu, more than the 4294967295 Envoy "
+            "accepts",
+            fp->flow->name, r->from->name, (unsigned long long)total);
+    return -1;
+}
+
 /* An HTTP routing: its routes' clusters and outcomes, and the route each request takes. */
-static void http_routing(model_arena *a, sim_flow_plan *fp, sim_routing *rt, size_t cap)
+static int http_routing(model_arena *a, sim_flow_plan *fp, sim_routing *rt, size_t cap,
+                        model_errors *errs)
 {
     const model_resolution *r = rt->resolution;
     rt->http = true;
@@ -197,10 +213,14 @@ static void http_routing(model_arena *a, sim_flow_plan *fp, sim_routing *rt, siz
         sr->n_clusters = h->n_clusters;
         sr->weights = model_arena_alloc(a, (h->n_clusters ? h->n_clusters : 1) * sizeof(uint32_t));
         sr->outcome_of = model_arena_alloc(a, (h->n_clusters ? h->n_clusters : 1) * sizeof(uint32_t));
+        uint64_t total = 0;
         for (size_t k = 0; k < h->n_clusters; k++) {
             sr->weights[k] = h->clusters[k].weight;
             sr->outcome_of[k] = cluster_outcome(fp, cap, &h->clusters[k]);
+            total += h->clusters[k].weight;
         }
+        if (check_total(fp, r, total, errs) < 0)
+            return -1;
         sr->slot = slot_index(fp, h);
         sr->mirror_of = model_arena_alloc(a, (h->n_mirrors ? h->n_mirrors : 1) * sizeof(uint32_t));
         for (size_t m = 0; m < h->n_mirrors; m++)
@@ -217,6 +237,7 @@ static void http_routing(model_arena *a, sim_flow_plan *fp, sim_routing *rt, siz
         rt->not_found = outcome_index(fp, cap, SIM_OUTCOME_NOT_FOUND, true);
     if (redirects)
         rt->redirected = outcome_index(fp, cap, SIM_OUTCOME_REDIRECT, false);
+    return 0;
 }
 
 /* The TCP split of a routing (or an empty one: every connection closed). */
@@ -235,13 +256,8 @@ static int tcp_routing(model_arena *a, sim_flow_plan *fp, sim_routing *rt, size_
         rt->weights[k] = r->clusters[k].weight;
         total += r->clusters[k].weight;
     }
-    if (total > UINT32_MAX) {
-        fail_at(errs, fp->flow->mark,
-                "flow '%s': the weights from %s add up to %llu, more than the 4294967295 "
-                "Envoy accepts",
-                fp->flow->name, r->from->name, (unsigned long long)total);
+    if (check_total(fp, r, total, errs) < 0)
         return -1;
-    }
     if (n == 0 || total == 0) {
         /* An empty split, or no listener: every connection is closed (docs/routing.md §3.3). */
         rt->closed = outcome_index(fp, cap, SIM_OUTCOME_CLOSED, true);
@@ -252,9 +268,10 @@ static int tcp_routing(model_arena *a, sim_flow_plan *fp, sim_routing *rt, size_
 
 /* Routing `rt`'s share of each outcome (`share`, n_outcomes long, zeroed by the caller)
  * and, for HTTP, of each slot's outcomes (`slot_share` n_slots x n_outcomes, and
- * `slot_req` n_slots: the share of requests that take the slot). */
+ * `slot_req` n_slots: the share of requests that take the slot) and the mirrored copies
+ * per request of each mirror target (`mirror`, n_mirrors). */
 static void routing_shares(const sim_flow_plan *fp, const sim_routing *rt, double *share,
-                           double *slot_share, double *slot_req)
+                           double *slot_share, double *slot_req, double *mirror)
 {
     if (!rt->http) {
         if (rt->empty) {
@@ -281,6 +298,8 @@ static void routing_shares(const sim_flow_plan *fp, const sim_routing *rt, doubl
         const sim_http_route *sr = &rt->routes[ri];
         double *ss = slot_share + (size_t)sr->slot * fp->n_outcomes;
         slot_req[sr->slot] += wt;
+        for (size_t m = 0; m < sr->route->n_mirrors; m++)
+            mirror[sr->mirror_of[m]] += wt * sr->route->mirrors[m].per_million / 1e6;
         if (sr->route->redirect) {
             share[rt->redirected] += wt;
             ss[rt->redirected] += wt;
@@ -297,46 +316,25 @@ static void routing_shares(const sim_flow_plan *fp, const sim_routing *rt, doubl
     }
 }
 
-/* The outcomes of every routing, and each outcome's weight and expected share. */
-static int build_outcomes(model_arena *a, sim_flow_plan *fp, model_errors *errs)
+/* Expected shares: each routing's, averaged over the sources (they take turns). */
+static void expected_shares(model_arena *a, sim_flow_plan *fp)
 {
-    const model_flow *f = fp->flow;
-    size_t cap = 1, slots = 0, mirrors = 0;
-    for (size_t d = 0; d < fp->n_routings; d++) {
-        const model_resolution *r = fp->routings[d].resolution;
-        cap += r->n_clusters + 3;
-        for (size_t i = 0; i < r->n_routes; i++) {
-            cap += r->routes[i].n_clusters;
-            mirrors += r->routes[i].n_mirrors;
-        }
-        slots += r->n_routes;
-    }
-    fp->outcomes = model_arena_alloc(a, cap * sizeof *fp->outcomes);
-    fp->dead = model_arena_alloc(a, cap * sizeof *fp->dead);
-    fp->slots = model_arena_alloc(a, (slots ? slots : 1) * sizeof *fp->slots);
-    fp->mirrors = model_arena_alloc(a, (mirrors ? mirrors : 1) * sizeof *fp->mirrors);
-    plan_requests(a, fp);
-    for (size_t d = 0; d < fp->n_routings; d++) {
-        sim_routing *rt = &fp->routings[d];
-        if (rt->resolution->route == MODEL_ROUTE_MESH_HTTP_ROUTE)
-            http_routing(a, fp, rt, cap);
-        else if (tcp_routing(a, fp, rt, cap, errs) < 0)
-            return -1;
-    }
-
-    /* Expected shares: each routing's, averaged over the sources (they take turns). */
-    size_t no = fp->n_outcomes, ns = fp->n_slots;
+    size_t no = fp->n_outcomes, ns = fp->n_slots, nm = fp->n_mirrors;
+    size_t sn = (ns ? ns : 1) * no;
     double *share = model_xcalloc(no, sizeof *share);
     double *sum = model_xcalloc(no, sizeof *sum);
-    double *slot_share = model_xcalloc((ns ? ns : 1) * no, sizeof *slot_share);
+    double *slot_share = model_xcalloc(sn, sizeof *slot_share);
     double *slot_req = model_xcalloc(ns ? ns : 1, sizeof *slot_req);
-    double *slot_sum = model_xcalloc((ns ? ns : 1) * no, sizeof *slot_sum);
+    double *mirror = model_xcalloc(nm ? nm : 1, sizeof *mirror);
+    double *slot_sum = model_xcalloc(sn, sizeof *slot_sum);
     double *slot_req_sum = model_xcalloc(ns ? ns : 1, sizeof *slot_req_sum);
+    double *mirror_sum = model_xcalloc(nm ? nm : 1, sizeof *mirror_sum);
     for (size_t d = 0; d < fp->n_routings; d++) {
         memset(share, 0, no * sizeof *share);
-        memset(slot_share, 0, (ns ? ns : 1) * no * sizeof *slot_share);
+        memset(slot_share, 0, sn * sizeof *slot_share);
         memset(slot_req, 0, (ns ? ns : 1) * sizeof *slot_req);
-        routing_shares(fp, &fp->routings[d], share, slot_share, slot_req);
+        memset(mirror, 0, (nm ? nm : 1) * sizeof *mirror);
+        routing_shares(fp, &fp->routings[d], share, slot_share, slot_req, mirror);
         double n = (double)fp->routings[d].n_sources;
         for (size_t o = 0; o < no; o++)
             sum[o] += n * share[o];
@@ -345,28 +343,39 @@ static int build_outcomes(model_arena *a, sim_flow_plan *fp, model_errors *errs)
             for (size_t o = 0; o < no; o++)
                 slot_sum[k * no + o] += n * slot_share[k * no + o];
         }
+        for (size_t m = 0; m < nm; m++)
+            mirror_sum[m] += n * mirror[m];
     }
+    double sources = (double)fp->flow->n_sources;
     for (size_t o = 0; o < no; o++)
-        fp->outcomes[o].expected = sum[o] / (double)f->n_sources;
+        fp->outcomes[o].expected = sum[o] / sources;
     for (size_t k = 0; k < ns; k++) {
         sim_route_slot *sl = &fp->slots[k];
-        sl->share = slot_req_sum[k] / (double)f->n_sources;
+        sl->share = slot_req_sum[k] / sources;
         sl->expected = model_arena_alloc(a, (no ? no : 1) * sizeof *sl->expected);
         for (size_t o = 0; o < no; o++)
             sl->expected[o] = slot_req_sum[k] > 0 ? slot_sum[k * no + o] / slot_req_sum[k] : 0;
     }
+    fp->mirror_expected = model_arena_alloc(a, (nm ? nm : 1) * sizeof *fp->mirror_expected);
+    for (size_t m = 0; m < nm; m++)
+        fp->mirror_expected[m] = mirror_sum[m] / sources;
     free(share);
     free(sum);
     free(slot_share);
     free(slot_req);
+    free(mirror);
     free(slot_sum);
     free(slot_req_sum);
+    free(mirror_sum);
+}
 
-    /* The weight shown for an outcome: when every source's split gives it the same, the
-     * split being the TCP one, or the one route every request of an HTTP routing takes. */
-    for (size_t o = 0; o < no; o++) {
+/* The weight shown for an outcome: when every source's split gives it the same, the
+ * split being the TCP one, or the one route every request of an HTTP routing takes. */
+static void outcome_weights(sim_flow_plan *fp)
+{
+    for (size_t o = 0; o < fp->n_outcomes; o++) {
         sim_outcome *out = &fp->outcomes[o];
-        bool same = strcmp(out->name, SIM_OUTCOME_CLOSED) && (!fp->per_request || ns == 1);
+        bool same = strcmp(out->name, SIM_OUTCOME_CLOSED) && (!fp->per_request || fp->n_slots == 1);
         uint64_t first = 0;
         for (size_t d = 0; d < fp->n_routings && same; d++) {
             const sim_routing *rt = &fp->routings[d];
@@ -392,6 +401,68 @@ static int build_outcomes(model_arena *a, sim_flow_plan *fp, model_errors *errs)
         out->has_weight = same && first <= UINT32_MAX;
         out->weight = (uint32_t)first;
     }
+}
+
+/* The weight shown for an outcome within a route slot: when every routing that has the
+ * slot gives the outcome the same weight there (-1 otherwise, and for a redirect). */
+static void slot_weights(model_arena *a, sim_flow_plan *fp)
+{
+    size_t no = fp->n_outcomes;
+    for (size_t k = 0; k < fp->n_slots; k++) {
+        sim_route_slot *sl = &fp->slots[k];
+        sl->weight = model_arena_alloc(a, (no ? no : 1) * sizeof *sl->weight);
+        for (size_t o = 0; o < no; o++) {
+            int64_t first = -2; /* no routing seen yet */
+            for (size_t d = 0; d < fp->n_routings && first != -1; d++) {
+                const sim_routing *rt = &fp->routings[d];
+                for (size_t i = 0; i < rt->n_routes; i++) {
+                    const sim_http_route *sr = &rt->routes[i];
+                    if (sr->slot != k)
+                        continue;
+                    int64_t w = 0;
+                    for (size_t c = 0; c < sr->n_clusters; c++)
+                        w += sr->outcome_of[c] == o ? sr->weights[c] : 0;
+                    if (sr->route->redirect)
+                        w = -1;
+                    first = first == -2 || first == w ? w : -1;
+                    break;
+                }
+            }
+            sl->weight[o] = first < 0 ? -1 : first;
+        }
+    }
+}
+
+/* The outcomes of every routing, and each outcome's weight and expected share. */
+static int build_outcomes(model_arena *a, sim_flow_plan *fp, model_errors *errs)
+{
+    size_t cap = 1, slots = 0, mirrors = 0;
+    for (size_t d = 0; d < fp->n_routings; d++) {
+        const model_resolution *r = fp->routings[d].resolution;
+        cap += r->n_clusters + 3;
+        for (size_t i = 0; i < r->n_routes; i++) {
+            cap += r->routes[i].n_clusters;
+            mirrors += r->routes[i].n_mirrors;
+        }
+        slots += r->n_routes;
+    }
+    fp->outcomes = model_arena_alloc(a, cap * sizeof *fp->outcomes);
+    fp->dead = model_arena_alloc(a, cap * sizeof *fp->dead);
+    fp->slots = model_arena_alloc(a, (slots ? slots : 1) * sizeof *fp->slots);
+    fp->mirrors = model_arena_alloc(a, (mirrors ? mirrors : 1) * sizeof *fp->mirrors);
+    plan_requests(a, fp);
+    for (size_t d = 0; d < fp->n_routings; d++) {
+        sim_routing *rt = &fp->routings[d];
+        int rc = rt->resolution->route == MODEL_ROUTE_MESH_HTTP_ROUTE
+                     ? http_routing(a, fp, rt, cap, errs)
+                     : tcp_routing(a, fp, rt, cap, errs);
+        if (rc < 0)
+            return -1;
+    }
+
+    expected_shares(a, fp);
+    outcome_weights(fp);
+    slot_weights(a, fp);
     return 0;
 }
 
@@ -415,16 +486,66 @@ static bool is_fixed_outcome(const char *name)
     return false;
 }
 
+/* The routes of a flow for a message: "Exact /a; PathPrefix / (Kuma's catch-all)". */
+static const char *slot_list(model_arena *a, const sim_flow_plan *fp)
+{
+    const char *list = "";
+    for (size_t k = 0; k < fp->n_slots; k++) {
+        char what[256];
+        sim_explain_match(what, sizeof what, fp->slots[k].match);
+        list = model_arena_printf(a, "%s%s%s", list, k ? "; " : "", what);
+    }
+    return list;
+}
+
+/* The route slot expectation `index` names with its route_match: exactly one must. */
+static int expect_slot(model_arena *a, sim_plan *p, size_t index, model_errors *errs)
+{
+    const model_expect *e = &p->scenario->expects[index];
+    const sim_flow_plan *fp = &p->flows[e->flow_index];
+    model_mark at = e->route_match->mark;
+    if (!fp->n_slots) {
+        const model_resolution *r = fp->resolutions[0];
+        fail_at(errs, at,
+                "expect[%zu].route_match: flow '%s' has no HTTP routes (%s reaches %s through "
+                "%s, as %s)",
+                index, fp->flow->name, r->from->name, fp->flow->to, model_route_type_name(r->route),
+                r->route == MODEL_ROUTE_NONE ? "no listener" : "TCP");
+        return -1;
+    }
+    size_t found = 0, first = 0;
+    for (size_t k = 0; k < fp->n_slots; k++)
+        if (model_http_match_named(e->route_match, fp->slots[k].match) && found++ == 0)
+            first = k;
+    if (found == 1) {
+        p->expect_slot[index] = (uint32_t)first;
+        return 0;
+    }
+    if (found)
+        fail_at(errs, at,
+                "expect[%zu].route_match: names %zu routes of flow '%s'; give the path's type "
+                "to tell them apart (its routes: %s)",
+                index, found, fp->flow->name, slot_list(a, fp));
+    else
+        fail_at(errs, at,
+                "expect[%zu].route_match: no route of flow '%s' has this match (its routes: %s)",
+                index, fp->flow->name, slot_list(a, fp));
+    return -1;
+}
+
 /* Every backend a split expectation names must be one the mesh has.  A name the flow does
  * not reach is a measurement (the expectation sees 0% of it, and likely fails), so it is
  * only warned about; a name that is no backend of the mesh at all, or one written with its
  * tags in another order than reports print them, is a mistake in the scenario, refused
  * with what the flow can reach. */
-static void check_expect(model_arena *a, const sim_plan *p, size_t index, model_errors *errs)
+static void check_expect(model_arena *a, sim_plan *p, size_t index, model_errors *errs)
 {
     const model_scenario *s = p->scenario;
     const model_expect *e = &s->expects[index];
     const sim_flow_plan *fp = &p->flows[e->flow_index];
+    p->expect_slot[index] = SIM_NO_SLOT;
+    if (e->route_match && expect_slot(a, p, index, errs) < 0)
+        return;
     for (size_t i = 0; i < e->n_split; i++) {
         const char *name = e->split[i].backend;
         model_mark at = e->split[i].mark;
@@ -516,6 +637,7 @@ sim_plan *sim_plan_new(const model_scenario *s, model_errors *errs)
         }
         warn_requests(s, fp, errs);
     }
+    p->expect_slot = model_arena_alloc(a, (s->n_expects ? s->n_expects : 1) * sizeof(uint32_t));
     for (size_t i = 0; i < s->n_expects; i++)
         if (p->flows[s->expects[i].flow_index].n_outcomes)
             check_expect(a, p, i, errs);

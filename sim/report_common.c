@@ -2,6 +2,7 @@
  * report_common.c - pieces the report writers share; see report_common.h.
  */
 #include "report_common.h"
+#include "model/node.h"
 
 #include <string.h>
 
@@ -28,4 +29,39 @@ void sim__text_policies(FILE *out, const model_resolution *r)
     for (size_t i = 0; i < r->n_policies; i++)
         fprintf(out, "%s%s", i ? ", " : "", r->policies[i]->name);
     fputc('\n', out);
+}
+
+static json_t *json_of_node(const model_node *n)
+{
+    switch (n->kind) {
+    case MODEL_NODE_SCALAR:
+        if (n->plain && (!strcmp(n->text, "true") || !strcmp(n->text, "false")))
+            return json_boolean(!strcmp(n->text, "true"));
+        return json_string(n->text);
+    case MODEL_NODE_SEQ: {
+        json_t *a = json_array();
+        for (size_t i = 0; i < n->n; i++)
+            json_array_append_new(a, json_of_node(n->items[i]));
+        return a;
+    }
+    case MODEL_NODE_MAP: {
+        json_t *o = json_object();
+        for (size_t i = 0; i < n->n; i++)
+            if (!model_node_is_null(n->items[i]))
+                json_object_set_new(o, n->keys[i]->text, json_of_node(n->items[i]));
+        return o;
+    }
+    }
+    return json_null();
+}
+
+json_t *sim__json_match(const model_node *match)
+{
+    if (match)
+        return json_of_node(match);
+    json_t *o = json_object(), *path = json_object();
+    json_object_set_new(path, "type", json_string("PathPrefix"));
+    json_object_set_new(path, "value", json_string("/"));
+    json_object_set_new(o, "path", path);
+    return o;
 }

@@ -6,6 +6,8 @@
 
 #include "model/resolve.h"
 
+#include <jansson.h>
+
 #include <stdio.h>
 
 /* Writes `  policies (merge order, the last wins): a, b` for a resolution that has
@@ -15,5 +17,9 @@ void sim__text_policies(FILE *out, const model_resolution *r);
 /* Writes `s` as one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a
  * comma, a quote or a line break. */
 void sim__csv_field(FILE *out, const char *s);
+
+/* A Kuma HTTP match as JSON, as the user wrote it (null fields left out); NULL is Kuma's
+ * catch-all, {"path": {"type": "PathPrefix", "value": "/"}}.  The caller owns the value. */
+json_t *sim__json_match(const model_node *match);
 
 #endif

@@ -90,17 +90,24 @@ static pair *collect_pairs(model_arena *a, const model_scenario *s, const sim_re
     return v;
 }
 
+/* {"service", "tags", "name"} of cluster `c`, the keys every cluster in a report has. */
+static json_t *json_cluster_id(const model_cluster *c)
+{
+    json_t *tags = json_object();
+    for (size_t t = 0; t < c->tags.n; t++)
+        json_object_set_new(tags, c->tags.v[t].key, json_string(c->tags.v[t].value));
+    json_t *o = json_object();
+    json_object_set_new(o, "service", json_string(c->service));
+    json_object_set_new(o, "tags", tags);
+    json_object_set_new(o, "name", json_string(c->name));
+    return o;
+}
+
 static json_t *json_clusters(const model_cluster *c, size_t n)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_t *tags = json_object();
-        for (size_t t = 0; t < c[i].tags.n; t++)
-            json_object_set_new(tags, c[i].tags.v[t].key, json_string(c[i].tags.v[t].value));
-        json_t *o = json_object();
-        json_object_set_new(o, "service", json_string(c[i].service));
-        json_object_set_new(o, "tags", tags);
-        json_object_set_new(o, "name", json_string(c[i].name));
+        json_t *o = json_cluster_id(&c[i]);
         json_object_set_new(o, "weight", json_integer(c[i].weight));
         json_object_set_new(o, "endpoints", json_integer((json_int_t)c[i].endpoints));
         json_array_append_new(arr, o);
@@ -110,30 +117,6 @@ static json_t *json_clusters(const model_cluster *c, size_t n)
 
 /* A Kuma match object as the user wrote it (scalars as strings, numbers kept as text
  * unless plain digits). */
-static json_t *json_of_node(const model_node *n)
-{
-    switch (n->kind) {
-    case MODEL_NODE_SCALAR:
-        if (n->plain && (!strcmp(n->text, "true") || !strcmp(n->text, "false")))
-            return json_boolean(!strcmp(n->text, "true"));
-        return json_string(n->text);
-    case MODEL_NODE_SEQ: {
-        json_t *a = json_array();
-        for (size_t i = 0; i < n->n; i++)
-            json_array_append_new(a, json_of_node(n->items[i]));
-        return a;
-    }
-    case MODEL_NODE_MAP: {
-        json_t *o = json_object();
-        for (size_t i = 0; i < n->n; i++)
-            if (!model_node_is_null(n->items[i]))
-                json_object_set_new(o, n->keys[i]->text, json_of_node(n->items[i]));
-        return o;
-    }
-    }
-    return json_null();
-}
-
 static json_t *json_resolution(const model_scenario *s, const model_resolution *r, bool explain)
 {
     json_t *o = json_object();
@@ -151,19 +134,17 @@ static json_t *json_resolution(const model_scenario *s, const model_resolution *
     for (size_t i = 0; i < r->n_routes; i++) {
         const model_http_route *h = &r->routes[i];
         json_t *ro = json_object();
-        json_t *match;
-        if (h->match) {
-            match = json_of_node(h->match);
-        } else {
-            match = json_object();
-            json_t *path = json_object();
-            json_object_set_new(path, "type", json_string("PathPrefix"));
-            json_object_set_new(path, "value", json_string("/"));
-            json_object_set_new(match, "path", path);
-        }
-        json_object_set_new(ro, "match", match);
+        json_object_set_new(ro, "match", sim__json_match(h->match));
         json_object_set_new(ro, "action", json_string(h->redirect ? "redirect" : "forward"));
         json_object_set_new(ro, "clusters", json_clusters(h->clusters, h->n_clusters));
+        json_t *mirrors = json_array();
+        for (size_t m = 0; m < h->n_mirrors; m++) {
+            const model_http_mirror *mi = &h->mirrors[m];
+            json_t *x = json_cluster_id(&mi->cluster);
+            json_object_set_new(x, "percentage", json_real(mi->per_million / 10000.0));
+            json_array_append_new(mirrors, x);
+        }
+        json_object_set_new(ro, "mirrors", mirrors);
         json_array_append_new(routes, ro);
     }
     json_object_set_new(o, "routes", routes);
@@ -217,10 +198,17 @@ static void text_resolution(FILE *out, const model_scenario *s, const model_reso
     if (r->n_clusters)
         text_clusters(out, r->clusters, r->n_clusters, "  ");
     for (size_t i = 0; i < r->n_routes; i++) {
-        sim_explain_match(why, sizeof why, r->routes[i].match);
-        fprintf(out, "  route %zu: %s%s\n", i + 1, why,
-                r->routes[i].redirect ? " -> RequestRedirect" : "");
-        text_clusters(out, r->routes[i].clusters, r->routes[i].n_clusters, "    ");
+        const model_http_route *h = &r->routes[i];
+        sim_explain_match(why, sizeof why, h->match);
+        fprintf(out, "  route %zu: %s", i + 1, why);
+        if (h->policy)
+            fprintf(out, " (MeshHTTPRoute '%s')", h->policy->name);
+        fprintf(out, "%s\n", h->redirect ? " -> RequestRedirect: no backend is contacted" : "");
+        if (h->n_clusters)
+            text_clusters(out, h->clusters, h->n_clusters, "    ");
+        for (size_t m = 0; m < h->n_mirrors; m++)
+            fprintf(out, "    mirror: %s (%s), %g%% of requests\n", h->mirrors[m].cluster.backend,
+                    h->mirrors[m].cluster.name, h->mirrors[m].per_million / 10000.0);
     }
     if (explain) {
         fprintf(out, "  why:\n");

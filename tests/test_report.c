@@ -238,13 +238,20 @@ Test(report, json_keys_and_integer_counts)
     for (size_t k = 0; k < 2; k++) {
         const sim_window *w = &fr->windows[k];
         json_t *jw = json_array_get(ws, k);
-        static const char *const window_keys[] = {"start_ns",     "end_ns", "route", "total",
-                                                  "backends",     "chi2",   "df",    "p_value",
-                                                  "low_expected", NULL};
+        static const char *const window_keys[] = {
+            "start_ns", "end_ns",  "route",        "unit",   "total",    "connections",
+            "requests", "backends", "chi2",        "df",     "p_value",  "low_expected",
+            "routes",   "mirrored", "pooled",      NULL};
         expect_keys(jw, window_keys, "window");
         cr_expect_eq((uint64_t)get_int(jw, "start_ns"), w->start_ns);
         cr_expect_eq((uint64_t)get_int(jw, "end_ns"), w->end_ns);
         cr_expect_eq((uint64_t)get_int(jw, "total"), w->total);
+        cr_expect_str_eq(json_string_value(get(jw, "unit")), "connections");
+        cr_expect_eq((uint64_t)get_int(jw, "connections"), w->connections);
+        cr_expect(json_is_null(get(jw, "requests")), "a TCP flow has no requests");
+        cr_expect_eq(json_array_size(get(jw, "routes")), 0);
+        cr_expect_eq(json_array_size(get(jw, "mirrored")), 0);
+        cr_expect(json_is_null(get(jw, "pooled")));
         json_t *route = get(jw, "route");
         cr_expect_str_eq(json_string_value(get(route, "type")), "MeshTCPRoute");
         json_t *pol = get(route, "policies");
@@ -328,7 +335,7 @@ Test(report, json_seed_is_unsigned_64_bit)
 static const char csv_header[] =
     "scenario,seed,flow,from,to,protocol,window_start_ns,window_end_ns,route,policies,"
     "window_total,backend,weight,expected,count,share,ci_low,ci_high,active_share,"
-    "peak_active,chi2,df,p_value\n";
+    "peak_active,chi2,df,p_value,kind,http_route,route_total\n";
 
 /* Splits one RFC 4180 record at `*p` into at most `max` malloc'd fields; advances *p past
  * the record's newline.  Returns the number of fields. */
@@ -394,7 +401,7 @@ Test(report, csv_header_rows_and_quoting)
         for (size_t o = 0; o < fr->plan->n_outcomes; o++, rows++) {
             cr_assert_neq(*p, '\0', "too few rows");
             size_t n = csv_record(&p, fields, 32);
-            cr_assert_eq(n, 23, "row %zu has %zu fields", rows, n);
+            cr_assert_eq(n, 26, "row %zu has %zu fields", rows, n);
             cr_expect_str_eq(fields[0], "q,\"x\" <y> & z's");
             cr_expect_str_eq(fields[1], "42");
             cr_expect_str_eq(fields[2], FLOW);
@@ -412,6 +419,9 @@ Test(report, csv_header_rows_and_quoting)
             snprintf(want, sizeof want, "%llu", (unsigned long long)fr->windows[k].count[o]);
             cr_expect_str_eq(fields[14], want);
             cr_expect_str_eq(fields[21], "1");
+            cr_expect_str_eq(fields[23], "flow");
+            cr_expect_str_eq(fields[24], "");
+            cr_expect_str_eq(fields[25], "");
             free_fields(fields, n);
         }
     }

@@ -333,7 +333,7 @@ check "--seed is reported" grep -qF '"seed": 2,' "$tmp/d.json"
 
 run run check/pass.yaml --format csv
 check "--format csv exits 0" status 0
-check "--format csv header" test "$(head -n 1 "$tmp/out")" = "scenario,seed,flow,from,to,protocol,window_start_ns,window_end_ns,route,policies,window_total,backend,weight,expected,count,share,ci_low,ci_high,active_share,peak_active,chi2,df,p_value"
+check "--format csv header" test "$(head -n 1 "$tmp/out")" = "scenario,seed,flow,from,to,protocol,window_start_ns,window_end_ns,route,policies,window_total,backend,weight,expected,count,share,ci_low,ci_high,active_share,peak_active,chi2,df,p_value,kind,http_route,route_total"
 check "--format csv: one row per (window, backend)" test "$(wc -l <"$tmp/out")" = 3
 check "--format csv: integer counts" grep -qE '^cli-pass,1,w,web,api,tcp,0,[0-9]+,MeshTCPRoute,canary,20000,api\{version=v1\},90,0.9,[0-9]+,' "$tmp/out"
 

@@ -140,6 +140,16 @@ enum {
  * none does (Envoy answers 404). */
 size_t model_http_route_choose(const model_resolution *r, const model_http_request *q);
 
+/* True when route matches `x` and `y` (as written; NULL: Kuma's catch-all) are the same:
+ * equal mappings and lists of equal strings, however quoted, the catch-all being
+ * {path: {type: PathPrefix, value: /}}. */
+bool model_http_match_same(const model_node *x, const model_node *y);
+
+/* True when `want`, an expectation's route_match, names a route with match `m` (NULL:
+ * Kuma's catch-all): the same match, or one whose path has the value `want` writes as its
+ * path alone (`{path: /api}`: any path type). */
+bool model_http_match_named(const model_node *want, const model_node *m);
+
 /* Resolves query `q` in world `w` of scenario `s`.  Everything returned is allocated in
  * `a` (the caller's arena, freed when the caller is done); the scenario and the world are
  * only read.  Never fails: cases outside what splitsim models come back with

@@ -23,7 +23,6 @@
  * from this list (and the README's "Not simulated yet" lists the same), so a user reads
  * one consistent sentence wherever it is met.  (enum suffix, what) */
 #define MODEL_UNSIMULATED(X)                                                                       \
-    X(HTTP_RULES, "MeshHTTPRoute rules")                                                           \
     X(TRAFFIC_ROUTE, "TrafficRoute policies")                                                      \
     X(GATEWAY_TRAFFIC, "traffic from builtin gateways")                                           \
     X(TIMELINE, "changes over simulated time (timeline, rollout, step)")                          \
@@ -253,6 +252,9 @@ typedef struct model_expect {
     uint32_t step;      /* 0 = not given */
     const char *route;  /* route type that must decide, or NULL */
     const char *policy; /* policy that must contribute, or NULL */
+    /* An HTTP route's match (route_match as written): the expectation counts only the
+     * requests that took that route (model_http_match_named); NULL: the whole flow. */
+    const model_node *route_match;
     model_expect_share *split;
     size_t n_split;
     bool has_tolerance;

@@ -12,7 +12,7 @@
  *
  * Building the plan is also where the scenario is checked for what a run needs beyond
  * what loads (docs/manual.md §2): every flow gives `connections` or `stop`; every backend
- * an expectation names is one the flow can reach; routing splitsim does not simulate yet
+ * an expectation names is one the flow can reach, every route_match one route of it; routing splitsim does not simulate yet
  * is refused with the flow's place.  `splitsim validate` builds the plan for that reason,
  * so it refuses what `run` would refuse.
  */
@@ -79,6 +79,8 @@ typedef struct sim_route_slot {
     const model_http_route *any; /* one route of the slot, to describe it */
     double share;                /* expected share of the flow's requests */
     double *expected;            /* per outcome: expected share within the slot */
+    int64_t *weight;             /* per outcome: its weight in the route, -1: differs or
+                                  * none (a redirect) */
 } sim_route_slot;
 
 /* A backend whose cluster selects no endpoint: its connections fail as <no-endpoints>. */
@@ -108,13 +110,18 @@ typedef struct sim_flow_plan {
     sim_route_slot *slots;  /* HTTP routes across routings */
     size_t n_slots;
     const char **mirrors;   /* backends RequestMirror copies go to (report names) */
+    double *mirror_expected; /* per mirror target: expected copies per request */
     size_t n_mirrors;
 } sim_flow_plan;
+
+/* expect_slot of an expectation that names no route. */
+#define SIM_NO_SLOT UINT32_MAX
 
 typedef struct sim_plan {
     const model_scenario *scenario;
     sim_flow_plan *flows; /* one per scenario flow, same order */
     size_t n_flows;
+    uint32_t *expect_slot; /* per expectation: the route slot its route_match names */
     model_arena *arena; /* owns everything above */
 } sim_plan;
 
