@@ -157,17 +157,48 @@ static void list_matched(resolver *R, model_resource_type type, const model_poli
     }
 }
 
-/* Kuma <= 2.5 (§9): the MeshTCPRoute plugin acts only on outbounds with a TCP conf and
- * leaves an HTTP-like one to MeshHTTPRoute when an HTTP rule exists; every other outbound
- * is the default TrafficRoute route-all-<mesh>'s. */
-static void arbitrate_before_2_6(resolver *R, const model_conf *tcp, const model_conf *http)
+/* True when some part of `c` has rules (a `to` item with `rules: []` has none). */
+static bool conf_has_rules(const model_conf *c)
+{
+    for (size_t i = 0; i < c->n_parts; i++)
+        if (!c->parts[i].policy->to[c->parts[i].to].rules_empty)
+            return true;
+    return false;
+}
+
+/* Back to the listener Kuma's legacy generator made before the plugins ran. */
+static void keep_route_all(resolver *R)
+{
+    model_resolution *r = R->r;
+    r->route = MODEL_ROUTE_NONE;
+    r->n_routes = 0;
+    r->n_policies = 0;
+    r->has_none_reason = false;
+    r->is_default = false;
+    if (R->w->n_traffic_routes)
+        model__unsimulated(R, MODEL_UNSIM_TRAFFIC_ROUTE);
+    else
+        model__route_all_resolve(R);
+}
+
+/* Kuma <= 2.5 (§9).  The legacy generator first gives every outbound the default
+ * TrafficRoute route-all-<mesh>; then each plugin replaces the listeners it builds.  The
+ * MeshHTTPRoute plugin acts on a proxy with any MeshHTTPRoute `to` rules: on every
+ * HTTP-like outbound (Kuma's catch-all where no rule names it), and on another outbound
+ * its rules name; a listener whose routes all dropped is not built.  The MeshTCPRoute
+ * plugin then builds a listener for each outbound with a TCP conf, except an HTTP-like
+ * one that a MeshHTTPRoute conf names. */
+static void arbitrate_before_2_6(resolver *R, const model_conf *tcp, const model_conf *http,
+                                 bool http_acts)
 {
     bool is_http = model_protocol_is_http(R->r->protocol);
     if (tcp->n_parts && !(is_http && http->n_parts)) {
         R->r->route = MODEL_ROUTE_MESH_TCP_ROUTE;
         model__tcp_resolve(R, tcp);
-    } else if (is_http && http->n_parts) {
+    } else if (http_acts && (is_http || conf_has_rules(http))) {
         model__http_resolve(R, http);
+        if (R->r->route == MODEL_ROUTE_NONE)
+            keep_route_all(R);
     } else if (R->w->n_traffic_routes) {
         model__unsimulated(R, MODEL_UNSIM_TRAFFIC_ROUTE);
     } else {
@@ -234,7 +265,7 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s, const m
 
     /* 4. Which listener survives, and 5. the listener. */
     if (model_kuma_has_default_traffic_route(s->kuma_minor)) {
-        arbitrate_before_2_6(&R, &tcp_conf, &http_conf);
+        arbitrate_before_2_6(&R, &tcp_conf, &http_conf, has_to_items(hr, n_http));
     } else {
         bool gated = w->n_traffic_routes > 0;
         bool use_tcp = !gated || has_to_items(tcp, n_tcp);

@@ -601,6 +601,28 @@ int model__http_to_read(schema_ctx *c, model_arena *a, const model_policy *p,
 
 /* ---- the HTTP routes --------------------------------------------------------------- */
 
+/* Equal as a match compares them: scalars by text, however they were quoted. */
+static bool same_node(const model_node *x, const model_node *y)
+{
+    if (!x || !y || x->kind != y->kind || x->n != y->n)
+        return x == y;
+    switch (x->kind) {
+    case MODEL_NODE_SCALAR:
+        return x->len == y->len && !memcmp(x->text, y->text, x->len);
+    case MODEL_NODE_SEQ:
+        for (size_t i = 0; i < x->n; i++)
+            if (!same_node(x->items[i], y->items[i]))
+                return false;
+        return true;
+    case MODEL_NODE_MAP:
+        for (size_t i = 0; i < x->n; i++)
+            if (!same_node(x->items[i], model_node_get(y, x->keys[i]->text)))
+                return false;
+        return true;
+    }
+    return false;
+}
+
 /* A rule after merging: its `matches` (the merge key) and its `default`. */
 typedef struct merged_rule {
     const model_node *matches;
@@ -615,7 +637,9 @@ typedef struct merged_rule {
  * two defaults JSON-merged (the later patches the earlier); Transform reverses the
  * result.  Observable effect: the highest-priority policy's rules first, in written
  * order, then the next policy's new matches; a duplicate keeps the place of its first
- * appearance in that order and takes its value from the highest-priority occurrence. */
+ * appearance in that order and takes its value from the highest-priority occurrence.
+ * Kuma <= 2.5 reversed nothing: the lowest-priority policy's rules come first, and a
+ * duplicate keeps its first place, patched by every later occurrence. */
 static merged_rule *merge_rules(resolver *R, const model_conf *c, size_t *n)
 {
     size_t cap = 0, len = 0;
@@ -624,19 +648,27 @@ static merged_rule *merge_rules(resolver *R, const model_conf *c, size_t *n)
         cap += rules && rules->kind == MODEL_NODE_SEQ ? rules->n : 0;
     }
     merged_rule *v = model_arena_alloc(R->a, (cap ? cap : 1) * sizeof *v);
+    bool reversed = model_kuma_merges_http_rules_reversed(R->s->kuma_minor);
     for (size_t i = 0; i < c->n_parts; i++) {
         const model_policy *p = c->parts[i].policy;
         const model_node *rules = model_node_get(p->to[c->parts[i].to].conf, "rules");
-        for (size_t j = rules && rules->kind == MODEL_NODE_SEQ ? rules->n : 0; j-- > 0;) {
-            const model_node *rule = rules->items[j];
+        size_t nr = rules && rules->kind == MODEL_NODE_SEQ ? rules->n : 0;
+        for (size_t step = 0; step < nr; step++) {
+            const model_node *rule = rules->items[reversed ? nr - 1 - step : step];
             merged_rule m = {model_node_get(rule, "matches"), model_node_get(rule, "default"), p,
                              false};
-            for (size_t k = 0; k < len; k++) {
-                if (v[k].gone || !model_node_equal(v[k].matches, m.matches))
-                    continue;
+            size_t k = 0;
+            while (k < len && (v[k].gone || !same_node(v[k].matches, m.matches)))
+                k++;
+            if (k < len && !reversed) {
+                /* Kuma <= 2.5: the first occurrence keeps its place and takes the patch. */
+                v[k].conf = model_merge_patch(R->a, v[k].conf, m.conf);
+                v[k].policy = p;
+                continue;
+            }
+            if (k < len) {
                 m.conf = model_merge_patch(R->a, v[k].conf, m.conf);
                 v[k].gone = true;
-                break;
             }
             v[len++] = m;
         }
@@ -646,7 +678,7 @@ static merged_rule *merge_rules(resolver *R, const model_conf *c, size_t *n)
     for (size_t k = 0; k < len; k++)
         if (!v[k].gone)
             v[kept++] = v[k];
-    for (size_t k = 0; k < kept / 2; k++) {
+    for (size_t k = 0; reversed && k < kept / 2; k++) {
         merged_rule t = v[k];
         v[k] = v[kept - 1 - k];
         v[kept - 1 - k] = t;
@@ -708,28 +740,6 @@ static bool is_catch_all(const model_node *m)
     const model_node *t = model_node_get(p, "type"), *v = model_node_get(p, "value");
     return p && p->kind == MODEL_NODE_MAP && p->n == 2 && t && v && !strcmp(t->text, "PathPrefix") &&
            !strcmp(v->text, "/");
-}
-
-/* Equal as a match compares them: scalars by text, however they were quoted. */
-static bool same_node(const model_node *x, const model_node *y)
-{
-    if (!x || !y || x->kind != y->kind || x->n != y->n)
-        return x == y;
-    switch (x->kind) {
-    case MODEL_NODE_SCALAR:
-        return x->len == y->len && !memcmp(x->text, y->text, x->len);
-    case MODEL_NODE_SEQ:
-        for (size_t i = 0; i < x->n; i++)
-            if (!same_node(x->items[i], y->items[i]))
-                return false;
-        return true;
-    case MODEL_NODE_MAP:
-        for (size_t i = 0; i < x->n; i++)
-            if (!same_node(x->items[i], model_node_get(y, x->keys[i]->text)))
-                return false;
-        return true;
-    }
-    return false;
 }
 
 bool model_http_match_same(const model_node *x, const model_node *y)
@@ -825,9 +835,12 @@ static void fill_match(resolver *R, model_http_route *h, const model_node *m)
     h->query = conditions(R, model_node_get(m, "queryParams"), false, &h->n_query);
 }
 
-/* Backend protocols an HTTP split accepts (MakeHTTPSplit). */
-static bool http_backend_protocol_ok(model_protocol p)
+/* Backend protocols an HTTP split accepts (MakeHTTPSplit): http, http2, grpc (grpc from
+ * 2.6). */
+static bool http_backend_protocol_ok(model_protocol p, int minor)
 {
+    if (p == MODEL_PROTO_GRPC && !model_kuma_splits_kafka_and_grpc(minor))
+        return false;
     return model_protocol_is_http(p);
 }
 
@@ -852,7 +865,7 @@ static bool route_split(resolver *R, model_http_route *h, const model_node *refs
 {
     model_resolution *r = R->r;
     if (!refs || refs->kind != MODEL_NODE_SEQ || refs->n == 0) {
-        if (!http_backend_protocol_ok(r->protocol))
+        if (!http_backend_protocol_ok(r->protocol, R->s->kuma_minor))
             return false;
         h->clusters = model_arena_alloc(R->a, sizeof *h->clusters);
         model_tags t = model_tags_without(R->a, &R->outbound, MODEL_TAG_SERVICE);
@@ -872,7 +885,7 @@ static bool route_split(resolver *R, model_http_route *h, const model_node *refs
             continue;
         }
         model_protocol bp = model_mesh_service_protocol(R->s, b.name);
-        if (!http_backend_protocol_ok(bp)) {
+        if (!http_backend_protocol_ok(bp, R->s->kuma_minor)) {
             drop.drop = MODEL_DROP_PROTOCOL;
             drop.protocol = (int)bp;
             model__step(R, drop);
@@ -995,23 +1008,24 @@ static void http_default(resolver *R)
     r->routes = model_arena_alloc(R->a, sizeof *r->routes);
     model_http_route *h = &r->routes[0];
     fill_match(R, h, NULL);
-    model_tags t = model_tags_without(R->a, &R->outbound, MODEL_TAG_SERVICE);
-    h->clusters = model_arena_alloc(R->a, sizeof *h->clusters);
-    model__cluster_fill(R, &h->clusters[h->n_clusters++], r->to, &t, 100);
-    r->n_routes = 1;
-    model__step(R, (model_step){.kind = MODEL_STEP_DEFAULT_HTTP, .service = r->to});
+    bool kept = route_split(R, h, NULL); /* the protocol filter applies to it too */
+    r->n_routes = kept;
+    model__step(R, (model_step){.kind = MODEL_STEP_DEFAULT_HTTP,
+                                .service = r->to,
+                                .protocol = (int)r->protocol,
+                                .dropped = !kept});
 }
 
 void model__http_resolve(resolver *R, const model_conf *c)
 {
     model_resolution *r = R->r;
     r->route = MODEL_ROUTE_MESH_HTTP_ROUTE;
-    if (!c->n_parts) {
+    if (c->n_parts) {
+        model__conf_adopt(R, c);
+        http_routes(R, c);
+    } else {
         http_default(R);
-        return;
     }
-    model__conf_adopt(R, c);
-    http_routes(R, c);
     if (r->n_routes == 0) {
         /* No route left: no HTTP listener, and for an HTTP destination the TCP plugin
          * makes none either (docs/routing.md §4.1). */

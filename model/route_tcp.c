@@ -113,8 +113,10 @@ int model__tcp_to_read(schema_ctx *c, model_arena *a, const model_node *item, mo
 /* ---- the TCP split ------------------------------------------------------------------ */
 
 /* Backend protocols a TCP split accepts (MakeTCPSplit in meshroute/listeners.go). */
-static bool tcp_backend_protocol_ok(model_protocol p)
+static bool tcp_backend_protocol_ok(model_protocol p, int minor)
 {
+    if ((p == MODEL_PROTO_KAFKA || p == MODEL_PROTO_GRPC) && !model_kuma_splits_kafka_and_grpc(minor))
+        return false;
     return p == MODEL_PROTO_UNKNOWN || p == MODEL_PROTO_KAFKA || p == MODEL_PROTO_TCP ||
            p == MODEL_PROTO_HTTP || p == MODEL_PROTO_HTTP2 || p == MODEL_PROTO_GRPC;
 }
@@ -125,7 +127,7 @@ static void default_split(resolver *R)
 {
     model_resolution *r = R->r;
     r->clusters = model_arena_alloc(R->a, sizeof *r->clusters);
-    if (!tcp_backend_protocol_ok(r->protocol)) {
+    if (!tcp_backend_protocol_ok(r->protocol, R->s->kuma_minor)) {
         r->has_none_reason = true;
         r->none = MODEL_NONE_DEFAULT_DROPPED;
         model__step(R, (model_step){.kind = MODEL_STEP_DEFAULT_TCP,
@@ -169,7 +171,7 @@ void model__tcp_resolve(resolver *R, const model_conf *c)
             continue;
         }
         model_protocol bp = model_mesh_service_protocol(R->s, b.name);
-        if (!tcp_backend_protocol_ok(bp)) {
+        if (!tcp_backend_protocol_ok(bp, R->s->kuma_minor)) {
             drop.drop = MODEL_DROP_PROTOCOL;
             drop.protocol = (int)bp;
             model__step(R, drop);

@@ -280,20 +280,25 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
                 st->service);
         break;
     case MODEL_STEP_BACKEND:
-        put(&o, "backendRefs[%zu] (", st->index);
+        /* An HTTP route's backends are listed under its line. */
+        put(&o, "%sbackendRefs[%zu] (", st->type == MODEL_RES_MESH_HTTP_ROUTE ? "    " : "",
+            st->index);
         put_mark(&o, st->mark);
         put(&o, ") -> cluster %s, weight %llu%s, %zu endpoint%s%s", st->cluster,
             (unsigned long long)st->weight, st->weight_default ? " (default)" : "", st->endpoints,
             st->endpoints == 1 ? "" : "s", st->endpoints ? "" : ": its connections fail");
         break;
     case MODEL_STEP_BACKEND_DROPPED:
-        put(&o, "backendRefs[%zu] %s (", st->index, st->service);
+        put(&o, "%sbackendRefs[%zu] %s (", st->type == MODEL_RES_MESH_HTTP_ROUTE ? "    " : "",
+            st->index, st->service);
         put_mark(&o, st->mark);
         if (st->drop == MODEL_DROP_WEIGHT_ZERO)
             put(&o, ") dropped: weight 0");
         else if (st->type == MODEL_RES_MESH_HTTP_ROUTE)
-            put(&o, ") dropped: its protocol %s is not HTTP (http, http2 or grpc)%s",
+            put(&o, ") dropped: its protocol %s is not HTTP (%s)%s",
                 model_protocol_name((model_protocol)st->protocol),
+                model_kuma_splits_kafka_and_grpc(s->kuma_minor) ? "http, http2 or grpc"
+                                                                : "before Kuma 2.6: http or http2",
                 !model_kuma_drops_bad_backends_alone(s->kuma_minor)
                     ? " (before Kuma 2.9 this empties the route's whole split)"
                     : "");
@@ -305,12 +310,14 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
                     : "");
         break;
     case MODEL_STEP_HTTP_RULES:
-        put(&o, "MeshHTTPRoute rules after merging: %zu, giving %zu route%s (one per match), %s; "
-                "first match wins:",
-            st->count, st->index, st->index == 1 ? "" : "s",
-            st->rules_empty ? "in merged order (Kuma 2.6 does not sort them)"
-                            : "sorted by specificity (exact path, longer prefix, regex, no path; "
-                              "then method, more headers, more query parameters)");
+        put(&o, "MeshHTTPRoute rules after merging: %zu, giving %zu route%s (one per match), ",
+            st->count, st->index, st->index == 1 ? "" : "s");
+        if (st->rules_empty)
+            put(&o, "in merged order (Kuma 2.%d does not sort them)", s->kuma_minor);
+        else
+            put(&o, "sorted by specificity (exact path, longer prefix, regex, no path; then "
+                    "method, more headers, more query parameters)");
+        put(&o, "; first match wins:");
         break;
     case MODEL_STEP_HTTP_ROUTE:
         sim_explain_match(why, sizeof why, st->match);
@@ -328,11 +335,14 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
     case MODEL_STEP_DEFAULT_HTTP:
         put(&o, "no MeshHTTPRoute conf for %s: Kuma's catch-all route (PathPrefix /) to it",
             st->service);
+        if (st->dropped)
+            put(&o, ", dropped: Kuma 2.%d's HTTP split does not carry %s", s->kuma_minor,
+                model_protocol_name((model_protocol)st->protocol));
         break;
     case MODEL_STEP_ROUTE_ALL:
         put(&o,
-            "Kuma 2.%zu: no MeshTCPRoute conf for %s, so the default TrafficRoute route-all-%s "
-            "routes it to itself",
+            "Kuma 2.%zu: no MeshTCPRoute or MeshHTTPRoute listener for %s, so the default "
+            "TrafficRoute route-all-%s routes it to itself",
             st->count, st->service, s->mesh);
         break;
     case MODEL_STEP_NOTHING_LEFT:

@@ -68,7 +68,7 @@ typedef enum model_none_reason {
     X(DEFAULT_TCP)      /* no MeshTCPRoute conf: the default route to `service`, weight 100 */    \
     X(BACKEND)          /* backendRefs[`index`] at `mark` -> `cluster`, `weight`, `endpoints` */  \
     X(BACKEND_DROPPED)  /* backendRefs[`index`] `service` at `mark` dropped for `drop` */          \
-    X(DEFAULT_HTTP)     /* no MeshHTTPRoute conf: Kuma's catch-all route to `service` */           \
+    X(DEFAULT_HTTP)     /* no MeshHTTPRoute conf: Kuma's catch-all to `service` (`dropped`) */     \
     X(HTTP_RULES)       /* `count` rules after merging; sorted by specificity (`rules_empty`: no) */\
     X(HTTP_ROUTE)       /* route `index` from `policy` (NULL: Kuma's catch-all), `redirect` */    \
     X(HTTP_ROUTE_DROPPED) /* route of `policy`: every backend dropped, requests fall through */   \

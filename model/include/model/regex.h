@@ -7,6 +7,9 @@
  * behind this C interface (regex.cc is the only C++ in the project), so a pattern means
  * for a simulated request exactly what it means to Envoy, and a pattern RE2 refuses
  * (Envoy then rejects the configuration Kuma sends it) is refused with RE2's words.
+ * Envoy also refuses patterns whose compiled program is larger than its runtime key
+ * re2.max_program_size.error_level; Kuma's bootstrap sets that key to 4294967295
+ * (pkg/xds/bootstrap/template_v3.go), so size alone refuses nothing here either.
  */
 #ifndef MODEL_REGEX_H
 #define MODEL_REGEX_H

@@ -53,6 +53,33 @@ static inline bool model_kuma_sorts_http_rules(int minor)
     return minor >= 7;
 }
 
+/* 2.6: MeshHTTPRoute rules merge with the highest-priority occurrence of a match setting
+ * its place (To.GetDefault reverses each policy's rules, Transform the result:
+ * pkg/plugins/policies/meshhttproute/api/v1alpha1/helpers.go); before, a match kept the
+ * place of its first occurrence in merge order (lowest priority first). */
+static inline bool model_kuma_merges_http_rules_reversed(int minor)
+{
+    return minor >= 6;
+}
+
+/* 2.6: kafka and grpc backends may join a TCP split, grpc an HTTP one
+ * (pkg/plugins/policies/core/xds/meshroute/listeners.go, MakeTCPSplit/MakeHTTPSplit);
+ * before, TCP carried only <unknown>, tcp, http, http2 and HTTP only http, http2. */
+static inline bool model_kuma_splits_kafka_and_grpc(int minor)
+{
+    return minor >= 6;
+}
+
+/* Kuma <= 2.5: the MeshHTTPRoute plugin builds an HTTP listener for every HTTP-like
+ * outbound of a proxy that has any MeshHTTPRoute `to` rules (Kuma's catch-all where no
+ * rule names the outbound), and for a non-HTTP outbound that its rules name; from 2.6
+ * the listener of an HTTP-like outbound is the MeshHTTPRoute plugin's in every case
+ * (pkg/plugins/policies/meshhttproute/plugin/v1alpha1/plugin.go, Apply). */
+static inline bool model_kuma_http_plugin_needs_rules(int minor)
+{
+    return minor <= 5;
+}
+
 /* 2.10 (commit 5bcced29db): every `to` item of a route must carry `rules`. */
 static inline bool model_kuma_requires_to_rules(int minor)
 {
