@@ -437,3 +437,62 @@ Test(expect, whole_run_window_by_default)
     cr_expect_str_eq(fx.x.detail, "failed 0 of 10 (expected none)");
     teardown(&fx);
 }
+
+/* An HTTP flow: /api splits 90/10, the rest takes the catch-all to the whole service. */
+static const char http_mesh[] =
+    "scenario: t\n"
+    "services:\n"
+    "  - {name: web, protocol: http, instances: [{tags: {app: web}}]}\n"
+    "  - {name: api, protocol: http, instances: [{tags: {version: v1}}, {tags: {version: v2}}]}\n"
+    "resources:\n"
+    "  - type: MeshHTTPRoute\n"
+    "    name: h\n"
+    "    mesh: default\n"
+    "    spec:\n"
+    "      targetRef: {kind: Mesh}\n"
+    "      to:\n"
+    "        - targetRef: {kind: MeshService, name: api}\n"
+    "          rules:\n"
+    "            - matches: [{path: {type: PathPrefix, value: /api}}]\n"
+    "              default:\n"
+    "                backendRefs:\n"
+    "                  - {kind: MeshServiceSubset, name: api, tags: {version: v1}, weight: 90}\n"
+    "                  - {kind: MeshServiceSubset, name: api, tags: {version: v2}, weight: 10}\n"
+    "traffic:\n"
+    "  - {name: w, from: web, to: api, connections: 100, requests: [{path: /api/x}, {path: /}]}\n"
+    "expect:\n"
+    "  - {flow: w, route_match: {path: /api}, split: {\"" V1 "\": 90, \"" V2 "\": 10}, "
+    "tolerance: 1}\n";
+
+Test(expect, route_match_reads_only_the_requests_of_its_route)
+{
+    model_scenario *s = simfx_load(http_mesh);
+    sim_result *r = simfx_run(s);
+    sim_flow_result *f = &r->flows[0];
+    sim_window *w = &f->windows[0];
+    uint32_t k = r->plan->expect_slot[0];
+    cr_assert_neq(k, SIM_NO_SLOT);
+    size_t no = f->plan->n_outcomes;
+    int v1 = simfx_outcome(f, V1), v2 = simfx_outcome(f, V2), all = simfx_outcome(f, "api");
+    cr_assert(v1 >= 0 && v2 >= 0 && all >= 0);
+    /* The flow's own counts are far from 90/10 (half the requests are the catch-all's);
+     * only the route's counts decide. */
+    memset(w->slot_count + (size_t)k * no, 0, no * sizeof *w->slot_count);
+    w->slot_count[(size_t)k * no + (size_t)v1] = 901;
+    w->slot_count[(size_t)k * no + (size_t)v2] = 99;
+    w->slot_total[k] = 1000;
+    sim_expect_result x;
+    cr_expect_eq(sim_expect_evaluate(r, &x), 0, "%s", x.detail);
+    cr_expect(strstr(x.detail, "route PathPrefix /api: 1000 requests") != NULL, "%s", x.detail);
+    w->slot_count[(size_t)k * no + (size_t)v1] = 880;
+    w->slot_count[(size_t)k * no + (size_t)v2] = 120;
+    cr_expect_eq(sim_expect_evaluate(r, &x), 1, "2 points off with a tolerance of 1: %s",
+                 x.detail);
+    w->slot_total[k] = 0;
+    memset(w->slot_count + (size_t)k * no, 0, no * sizeof *w->slot_count);
+    cr_expect_eq(sim_expect_evaluate(r, &x), 1);
+    cr_expect(strstr(x.detail, "no request took this route in the window") != NULL, "%s",
+              x.detail);
+    simfx_free(r);
+    model_scenario_free(s);
+}

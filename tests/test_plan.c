@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/node.h"
 #include "sim_fixture.h"
 
 /* web (two kinds of source: zone a and zone b) -> api, 90/10 for zone a, 50/50 for zone b;
@@ -297,4 +298,117 @@ Test(plan, grouping_is_linear_in_the_sources, .timeout = 20)
     sim_plan_free(p);
     model_scenario_free(s);
     free(yaml);
+}
+
+/* web -> shop (http) by MeshHTTPRoute: /api (two rules: an Exact and a PathPrefix), the
+ * catch-all. */
+static const char http_mesh[] =
+    "scenario: t\n"
+    "services:\n"
+    "  - {name: web, instances: [{tags: {app: web}}]}\n"
+    "  - {name: api, protocol: tcp, instances: [{}]}\n"
+    "  - {name: shop, protocol: http, instances: [{tags: {v: a}}, {tags: {v: b}}]}\n"
+    "resources:\n"
+    "  - type: MeshHTTPRoute\n"
+    "    name: h\n"
+    "    mesh: default\n"
+    "    spec:\n"
+    "      targetRef: {kind: Mesh}\n"
+    "      to:\n"
+    "        - targetRef: {kind: MeshService, name: shop}\n"
+    "          rules:\n"
+    "            - matches: [{path: {type: Exact, value: /api}}, {path: {type: PathPrefix, value: "
+    "/api}}]\n"
+    "              default: {backendRefs: [{kind: MeshServiceSubset, name: shop, tags: {v: b}}]}\n"
+    "traffic:\n"
+    "  - {name: w, from: web, to: shop, connections: 10}\n"
+    "  - {name: t, from: web, to: api, connections: 10}\n"
+    "expect:\n"
+    "  - %s\n";
+
+/* The plan of http_mesh with expectation `expect`, and its diagnostics. */
+static sim_plan *http_plan(const char *expect, model_scenario **s, char **diags)
+{
+    char *yaml = simfx_printf(http_mesh, expect);
+    sim_plan *p = plan_of(yaml, s, diags);
+    free(yaml);
+    return p;
+}
+
+Test(plan, route_match_names_one_route_slot)
+{
+    model_scenario *s;
+    char *diags;
+    sim_plan *p = http_plan("{flow: w, route_match: {path: {type: PathPrefix, value: /api}}, "
+                            "split: {\"shop{v=b}\": 100}}",
+                            &s, &diags);
+    cr_assert_not_null(p, "%s", diags);
+    const sim_flow_plan *fp = &p->flows[0];
+    cr_assert_eq(fp->n_slots, 3);
+    uint32_t k = p->expect_slot[0];
+    cr_assert_neq(k, SIM_NO_SLOT);
+    const model_node *path = model_node_get(fp->slots[k].match, "path");
+    cr_expect_str_eq(model_node_get(path, "type")->text, "PathPrefix");
+    /* Each of GET / (the flow writes no requests) goes to the catch-all. */
+    cr_expect_float_eq(fp->slots[k].share, 0.0, 1e-12);
+    sim_plan_free(p);
+    model_scenario_free(s);
+    free(diags);
+}
+
+Test(plan, route_match_catch_all_is_kumas_prefix_slash)
+{
+    model_scenario *s;
+    char *diags;
+    sim_plan *p = http_plan("{flow: w, route_match: {path: {type: PathPrefix, value: /}}, "
+                            "split: {shop: 100}}",
+                            &s, &diags);
+    cr_assert_not_null(p, "%s", diags);
+    cr_expect_null(p->flows[0].slots[p->expect_slot[0]].match, "Kuma's catch-all");
+    cr_expect_float_eq(p->flows[0].slots[p->expect_slot[0]].share, 1.0, 1e-12);
+    sim_plan_free(p);
+    model_scenario_free(s);
+    free(diags);
+}
+
+Test(plan, route_match_path_alone_must_name_one_route)
+{
+    model_scenario *s;
+    char *diags;
+    sim_plan *p = http_plan("{flow: w, route_match: {path: /api}, split: {\"shop{v=b}\": 100}}",
+                            &s, &diags);
+    cr_expect_null(p);
+    cr_expect_str_eq(diags,
+                     "t.yaml:21:28: expect[0].route_match: names 2 routes of flow 'w'; give the "
+                     "path's type to tell them apart (its routes: Exact /api; PathPrefix /api; "
+                     "PathPrefix / (Kuma's catch-all))\n");
+    model_scenario_free(s);
+    free(diags);
+}
+
+Test(plan, route_match_that_names_no_route_lists_them)
+{
+    model_scenario *s;
+    char *diags;
+    sim_plan *p = http_plan("{flow: w, route_match: {path: {type: Exact, value: /apx}}, "
+                            "split: {shop: 100}}",
+                            &s, &diags);
+    cr_expect_null(p);
+    cr_expect_str_eq(diags, "t.yaml:21:28: expect[0].route_match: no route of flow 'w' has this "
+                            "match (its routes: Exact /api; PathPrefix /api; PathPrefix / "
+                            "(Kuma's catch-all))\n");
+    model_scenario_free(s);
+    free(diags);
+}
+
+Test(plan, route_match_on_a_tcp_flow_is_refused)
+{
+    model_scenario *s;
+    char *diags;
+    sim_plan *p = http_plan("{flow: t, route_match: {path: /}, split: {api: 100}}", &s, &diags);
+    cr_expect_null(p);
+    cr_expect_str_eq(diags, "t.yaml:21:28: expect[0].route_match: flow 't' has no HTTP routes "
+                            "(web-1 reaches api through MeshTCPRoute, as TCP)\n");
+    model_scenario_free(s);
+    free(diags);
 }

@@ -644,3 +644,147 @@ Test(report, check_csv_has_a_row_per_expectation_and_per_file_that_did_not_run)
     free(text);
     run_free(&u);
 }
+
+/* --- HTTP flows and requests riding TCP ------------------------------------------------- */
+
+static const char http_scenario[] =
+    "scenario: h\n"
+    "services:\n"
+    "  - {name: web, protocol: http, instances: [{tags: {app: web}}]}\n"
+    "  - {name: api, protocol: http, instances: [{tags: {version: v1}}, {tags: {version: v2}}]}\n"
+    "  - {name: db, protocol: tcp, instances: [{tags: {role: a}}, {tags: {role: b}}]}\n"
+    "resources:\n"
+    "  - type: MeshHTTPRoute\n"
+    "    name: h\n"
+    "    mesh: default\n"
+    "    spec:\n"
+    "      targetRef: {kind: Mesh}\n"
+    "      to:\n"
+    "        - targetRef: {kind: MeshService, name: api}\n"
+    "          rules:\n"
+    "            - matches: [{path: {type: PathPrefix, value: /api}}]\n"
+    "              default:\n"
+    "                backendRefs: [{kind: MeshServiceSubset, name: api, tags: {version: v2}}]\n"
+    "                filters: [{type: RequestMirror, requestMirror: {backendRef: {kind: "
+    "MeshServiceSubset, name: api, tags: {version: v1}}}}]\n"
+    "  - type: MeshTCPRoute\n"
+    "    name: t\n"
+    "    mesh: default\n"
+    "    spec:\n"
+    "      targetRef: {kind: Mesh}\n"
+    "      to:\n"
+    "        - targetRef: {kind: MeshService, name: db}\n"
+    "          rules:\n"
+    "            - default:\n"
+    "                backendRefs:\n"
+    "                  - {kind: MeshServiceSubset, name: db, tags: {role: a}}\n"
+    "                  - {kind: MeshServiceSubset, name: db, tags: {role: b}}\n"
+    "traffic:\n"
+    "  - {name: w, from: web, to: api, connections: 100, requests_per_connection: 2,\n"
+    "     requests: [{path: /api/x}, {path: /}]}\n"
+    "  - {name: d, from: web, to: db, connections: 100, requests_per_connection: 5}\n";
+
+static char *http_report(sim_result **r, model_scenario **s, sim_format format)
+{
+    *s = simfx_load(http_scenario);
+    *r = simfx_run(*s);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    cr_assert_not_null(out);
+    cr_assert_eq(sim_report_run(out, format, *r, NULL), 0);
+    cr_assert_eq(fclose(out), 0);
+    return buf;
+}
+
+Test(report, json_http_windows_have_routes_and_mirrored_copies)
+{
+    sim_result *r;
+    model_scenario *s;
+    char *text = http_report(&r, &s, SIM_FORMAT_JSON);
+    json_error_t err;
+    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    cr_assert_not_null(root, "not JSON: %s", err.text);
+    json_t *w = json_array_get(get(json_array_get(get(root, "flows"), 0), "windows"), 0);
+    const sim_window *sw = &r->flows[0].windows[0];
+    cr_expect_str_eq(json_string_value(get(w, "unit")), "requests");
+    cr_expect_eq(get_int(w, "total"), 200);
+    cr_expect_eq(get_int(w, "connections"), 100);
+    cr_expect_eq(get_int(w, "requests"), 200);
+    json_t *b0 = json_array_get(get(w, "backends"), 0);
+    cr_expect(json_is_null(get(b0, "active_share")), "no connection is open on one backend");
+    cr_expect(json_is_null(get(b0, "peak_active")));
+    json_t *routes = get(w, "routes");
+    cr_assert_eq(json_array_size(routes), 2);
+    json_t *api = json_array_get(routes, 0);
+    static const char *const route_keys[] = {"match", "policy", "action",   "expected", "total",
+                                             "share", "ci",     "backends", "chi2",     "df",
+                                             "p_value", "low_expected", NULL};
+    expect_keys(api, route_keys, "route");
+    cr_expect_str_eq(json_string_value(get(get(get(api, "match"), "path"), "value")), "/api");
+    cr_expect_str_eq(json_string_value(get(api, "policy")), "h");
+    cr_expect_str_eq(json_string_value(get(api, "action")), "forward");
+    cr_expect_eq((uint64_t)get_int(api, "total"), sw->slot_total[0]);
+    json_t *catch_all = json_array_get(routes, 1);
+    cr_expect(json_is_null(get(catch_all, "policy")), "Kuma's catch-all has no policy");
+    cr_expect_str_eq(json_string_value(get(get(get(catch_all, "match"), "path"), "value")), "/");
+    cr_expect_eq(get_int(api, "total") + get_int(catch_all, "total"), 200);
+    json_t *mirrored = get(w, "mirrored");
+    cr_assert_eq(json_array_size(mirrored), 1);
+    json_t *m = json_array_get(mirrored, 0);
+    cr_expect_str_eq(json_string_value(get(m, "name")), "api{version=v1}");
+    cr_expect_eq(get_int(m, "count"), get_int(api, "total"), "every /api request mirrored");
+    cr_expect(json_is_null(get(w, "pooled")));
+    /* The TCP flow: requests ride their connection, the report says what that does. */
+    json_t *d = json_array_get(get(json_array_get(get(root, "flows"), 1), "windows"), 0);
+    cr_expect_str_eq(json_string_value(get(d, "unit")), "connections");
+    cr_expect_eq(get_int(d, "requests"), 500);
+    json_t *pooled = get(d, "pooled");
+    cr_expect_eq(get_int(pooled, "requests_per_connection"), 5);
+    cr_expect_eq(get_int(pooled, "independent_picks"), 100);
+    cr_expect_eq(get_int(pooled, "design_effect"), 5);
+    cr_expect_float_eq(json_real_value(get(pooled, "chi2_as_independent")),
+                       5 * json_real_value(get(d, "chi2")), 1e-9,
+                       "counted per request, the statistic is k times as large");
+    json_decref(root);
+    free(text);
+    simfx_free(r);
+    model_scenario_free(s);
+}
+
+Test(report, text_http_flow_shows_routes_and_pooled_requests)
+{
+    sim_result *r;
+    model_scenario *s;
+    char *text = http_report(&r, &s, SIM_FORMAT_TEXT);
+    cr_expect(strstr(text, "window 0s .. ") && strstr(text, ": 100 connections, 200 requests\n"),
+              "%s", text);
+    cr_expect(strstr(text, "  routes (a request takes the first that matches, in Envoy's order):\n"
+                           "  route 1: PathPrefix /api (MeshHTTPRoute 'h')\n") != NULL,
+              "%s", text);
+    cr_expect(strstr(text, "  route 2: PathPrefix / (Kuma's catch-all)\n") != NULL, "%s", text);
+    cr_expect(strstr(text, "mirrored copies (RequestMirror; not part of the split):\n") != NULL);
+    cr_expect(strstr(text, "requests: 5 per connection, 500 in all, each going where its "
+                           "connection went: 100 independent picks (design effect 5)\n") != NULL,
+              "%s", text);
+    cr_expect(strstr(text, "every share's standard error is 2.24x what 500 independent "
+                           "requests would have\n") != NULL,
+              "%s", text);
+    free(text);
+    simfx_free(r);
+    model_scenario_free(s);
+}
+
+Test(report, csv_http_rows_by_kind)
+{
+    sim_result *r;
+    model_scenario *s;
+    char *text = http_report(&r, &s, SIM_FORMAT_CSV);
+    cr_expect(strstr(text, ",api{version=v2},1,1,") && strstr(text, ",route,PathPrefix /api,"),
+              "%s", text);
+    cr_expect(strstr(text, ",route,PathPrefix / (Kuma's catch-all),") != NULL, "%s", text);
+    cr_expect(strstr(text, ",mirror,,\n") != NULL, "%s", text);
+    free(text);
+    simfx_free(r);
+    model_scenario_free(s);
+}
