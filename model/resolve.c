@@ -157,6 +157,12 @@ static void list_matched(resolver *R, model_resource_type type, const model_poli
     }
 }
 
+/* The policy that wins a conf (its last part), or NULL when there is none. */
+static const model_policy *conf_winner(const model_conf *c)
+{
+    return c->n_parts ? c->parts[c->n_parts - 1].policy : NULL;
+}
+
 /* True when some part of `c` has rules (a `to` item with `rules: []` has none). */
 static bool conf_has_rules(const model_conf *c)
 {
@@ -193,9 +199,20 @@ static void arbitrate_before_2_6(resolver *R, const model_conf *tcp, const model
 {
     bool is_http = model_protocol_is_http(R->r->protocol);
     if (tcp->n_parts && !(is_http && http->n_parts)) {
+        if (http->n_parts)
+            model__step(R, (model_step){.kind = MODEL_STEP_TCP_OVER_HTTP,
+                                        .service = R->r->to,
+                                        .protocol = (int)R->r->protocol,
+                                        .policy = conf_winner(http),
+                                        .other = conf_winner(tcp)});
         R->r->route = MODEL_ROUTE_MESH_TCP_ROUTE;
         model__tcp_resolve(R, tcp);
     } else if (http_acts && (is_http || conf_has_rules(http))) {
+        if (!is_http)
+            model__step(R, (model_step){.kind = MODEL_STEP_HTTP_ON_NON_HTTP,
+                                        .service = R->r->to,
+                                        .protocol = (int)R->r->protocol,
+                                        .policy = conf_winner(http)});
         model__http_resolve(R, http);
         if (R->r->route == MODEL_ROUTE_NONE)
             keep_route_all(R);
@@ -217,13 +234,21 @@ static void arbitrate(resolver *R, const model_conf *tcp, const model_conf *http
             model__step(R, (model_step){.kind = MODEL_STEP_TCP_FOR_HTTP,
                                         .service = r->to,
                                         .protocol = (int)r->protocol});
+        else if (http->n_parts)
+            model__step(R, (model_step){.kind = MODEL_STEP_TCP_OVER_HTTP,
+                                        .service = r->to,
+                                        .protocol = (int)r->protocol,
+                                        .policy = conf_winner(http),
+                                        .other = conf_winner(tcp)});
         r->route = MODEL_ROUTE_MESH_TCP_ROUTE;
         model__tcp_resolve(R, tcp);
     } else if (use_http && is_http) {
         if (tcp->n_parts)
             model__step(R, (model_step){.kind = MODEL_STEP_HTTP_OVER_TCP,
                                         .service = r->to,
-                                        .protocol = (int)r->protocol});
+                                        .protocol = (int)r->protocol,
+                                        .policy = conf_winner(http),
+                                        .other = conf_winner(tcp)});
         model__http_resolve(R, http);
     } else if (R->w->n_traffic_routes) {
         model__unsimulated(R, MODEL_UNSIM_TRAFFIC_ROUTE);

@@ -254,9 +254,27 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
         break;
     case MODEL_STEP_HTTP_OVER_TCP:
         put(&o,
-            "a MeshHTTPRoute also names %s, and it speaks %s: for an HTTP destination "
-            "MeshHTTPRoute takes over and the MeshTCPRoute is ignored",
-            st->service, model_protocol_name((model_protocol)st->protocol));
+            "%s speaks %s: MeshHTTPRoute '%s' decides, and MeshTCPRoute '%s' is ignored (on an "
+            "http, http2 or grpc destination a MeshHTTPRoute takes over)",
+            st->service, model_protocol_name((model_protocol)st->protocol), st->policy->name,
+            st->other->name);
+        break;
+    case MODEL_STEP_TCP_OVER_HTTP:
+        put(&o, "%s speaks %s: ", st->service, model_protocol_name((model_protocol)st->protocol));
+        if (st->other)
+            put(&o, "MeshTCPRoute '%s' decides", st->other->name);
+        else
+            put(&o, "Kuma's default TCP route decides");
+        put(&o,
+            ", and MeshHTTPRoute '%s' is ignored (only http, http2 and grpc destinations are "
+            "MeshHTTPRoute's; the MeshTCPRoute plugin replaces its listener)",
+            st->policy->name);
+        break;
+    case MODEL_STEP_HTTP_ON_NON_HTTP:
+        put(&o,
+            "%s speaks %s, but MeshHTTPRoute '%s' has rules for it: before Kuma 2.6 they give "
+            "it an HTTP listener, which no MeshTCPRoute conf replaces",
+            st->service, model_protocol_name((model_protocol)st->protocol), st->policy->name);
         break;
     case MODEL_STEP_CONF:
         put(&o, "%s conf for %s, merged in this order:", tname, st->service);

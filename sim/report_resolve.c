@@ -255,7 +255,7 @@ int sim_report_resolve(FILE *out, const model_scenario *s, const sim_resolve_opt
         for (size_t i = 0; i < n; i++)
             json_array_append_new(flows, json_resolution(s, res[i], opt->explain));
         json_object_set_new(root, "flows", flows);
-        int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
         fputc('\n', out);
         json_decref(root);
         return rc < 0 || ferror(out) ? -1 : 0;

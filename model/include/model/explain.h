@@ -62,7 +62,10 @@ typedef enum model_none_reason {
     X(HTTP_NAMED)       /* a MeshHTTPRoute names `service` */                                      \
     X(GATE)             /* `count` TrafficRoutes: `tcp_acts`, `http_acts` */                       \
     X(TCP_FOR_HTTP)     /* `service` speaks `protocol`, only a MeshTCPRoute names it */            \
-    X(HTTP_OVER_TCP)    /* a MeshHTTPRoute also names `service` (HTTP): it takes over */           \
+    X(HTTP_OVER_TCP)    /* `service` speaks HTTP: `policy` (MeshHTTPRoute) over `other` */         \
+    X(TCP_OVER_HTTP)    /* `service` is not HTTP: MeshTCPRoute `other` (NULL: the default) wins    \
+                         * over MeshHTTPRoute `policy` */                                          \
+    X(HTTP_ON_NON_HTTP) /* Kuma <= 2.5: `policy`'s rules give non-HTTP `service` an HTTP listener */\
     X(CONF)             /* the conf of route type `type` for `service`, merged from parts */      \
     X(CONF_PART)        /* policy's to[`index`] at `mark`; `rules_empty` */                        \
     X(DEFAULT_TCP)      /* no MeshTCPRoute conf: the default route to `service`, weight 100 */    \
