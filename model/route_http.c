@@ -859,7 +859,8 @@ static uint32_t mirror_share(const model_node *n)
 }
 
 /* The weighted clusters of route `h` from backendRefs `refs` (NULL or empty: Kuma's
- * default backend, the destination with the outbound's tags, weight 100).  Returns false
+ * default backend, the destination with the outbound's tags (none before 2.6), weight
+ * 100).  Returns false
  * when the split is empty: Kuma then drops the route. */
 static bool route_split(resolver *R, model_http_route *h, const model_node *refs)
 {
@@ -868,7 +869,10 @@ static bool route_split(resolver *R, model_http_route *h, const model_node *refs
         if (!http_backend_protocol_ok(r->protocol, R->s->kuma_minor))
             return false;
         h->clusters = model_arena_alloc(R->a, sizeof *h->clusters);
-        model_tags t = model_tags_without(R->a, &R->outbound, MODEL_TAG_SERVICE);
+        /* Kuma <= 2.5's default is {kind: MeshService, name: <service>}: no outbound tags. */
+        model_tags t = model_kuma_http_plugin_needs_rules(R->s->kuma_minor)
+                           ? (model_tags){0}
+                           : model_tags_without(R->a, &R->outbound, MODEL_TAG_SERVICE);
         model__cluster_fill(R, &h->clusters[h->n_clusters++], r->to, &t, 100);
         return true;
     }

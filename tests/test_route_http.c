@@ -637,3 +637,27 @@ Test(route_http, all_conditions_of_a_match_must_hold)
     cr_expect_eq(route_of(&x, "GET", "/api/a", NULL), 1);
     done(&x);
 }
+
+Test(route_http, the_catch_all_keeps_declared_outbound_tags_from_2_6)
+{
+    /* clang-format off */
+#define DECLARED(kuma) "scenario: t\nkuma: \"" kuma "\"\n"                                         \
+        "services:\n"                                                                             \
+        "  - {name: backend, protocol: http, instances: [{tags: {version: v1}}, {tags: {version: v2}}]}\n" \
+        "  - {name: other, protocol: http, instances: [{}]}\n"                                    \
+        "resources:\n"                                                                            \
+        "  - {type: Dataplane, name: web-1, mesh: default, networking: {address: 10.0.0.1,"       \
+        " inbound: [{port: 80, tags: {kuma.io/service: web, kuma.io/protocol: http}}],"           \
+        " outbound: [{port: 8080, tags: {kuma.io/service: backend, version: v1}}]}}\n"            \
+        OTHER_ONLY
+    /* clang-format on */
+    resolved x = resolve(DECLARED("2.14"), "backend");
+    cr_assert_eq(x.r->n_routes, 1);
+    expect_backend(x.r, 0, "backend{version=v1}");
+    done(&x);
+    resolved y = resolve(DECLARED("2.5"), "backend");
+    cr_assert_eq(y.r->n_routes, 1);
+    expect_backend(y.r, 0, "backend");
+    done(&y);
+#undef DECLARED
+}

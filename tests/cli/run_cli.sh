@@ -378,6 +378,11 @@ run resolve "$legacy"
 check "resolve: the same refusal, exit 2" status 2
 check "resolve: ... at the flow's place" err_has "trafficroute.yaml:14:5: web-1 -> api needs TrafficRoute policies: not simulated by this version of splitsim"
 
+# --- requests on a destination routed as TCP: a warning, and validate still passes --------
+run validate requests-over-tcp.yaml
+check "validate: requests over a TCP route pass" status 0
+check "... with a warning that they follow their connection" err_has "requests-over-tcp.yaml:21:16: warning: traffic[0].requests: web-1 reaches api through MeshTCPRoute as TCP, so every request goes where its connection went"
+
 # Every refusal of what is not simulated comes from one list, which the README repeats.
 readme=../../README.md
 while IFS= read -r what; do
