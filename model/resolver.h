@@ -1,7 +1,8 @@
 /*
  * resolver.h - the state one resolution shares between resolve.c (which route type's
  * listener survives, docs/routing.md §5.2) and the route files that build a listener
- * (route_tcp.c, route_http.c) (internal to libsplit_model).
+ * (route_tcp.c, route_http.c), and the pieces they build it with (resolver.c); internal
+ * to libsplit_model.  resolve.c calls the route files, which call only resolver.c.
  */
 #ifndef MODEL_RESOLVER_H
 #define MODEL_RESOLVER_H
