@@ -23,6 +23,7 @@
  * and dataplanes, expectations against flows).
  */
 #include "model/load.h"
+#include "model/regex.h"
 #include "flow.h"
 #include "model/mesh.h"
 #include "policy.h"
@@ -258,7 +259,7 @@ static void read_resource(loader *L, const model_node *doc, const char *file, in
                           int depth)
 {
     policy_read_result r;
-    switch (model__policy_read(L->a, L->errs, doc, L->kuma_minor, &r)) {
+    switch (model__policy_read(L->a, L->errs, doc, L->kuma_minor, L->s->regexes, &r)) {
     case POLICY_READ_POLICY:
         add_policy(L, &r.policy);
         break;
@@ -768,6 +769,7 @@ static model_scenario *scenario_new(const char *name, model_errors *errs, loader
     model_scenario *s = model_arena_alloc(a, sizeof *s);
     s->arena = a;
     s->file = model_arena_strdup(a, name);
+    s->regexes = model_regex_set_new(a);
     *L = (loader){.a = a,
                   .errs = errs,
                   .s = s,

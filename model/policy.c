@@ -370,12 +370,15 @@ static const char *const universal_gateway_keys[] = {
 
 
 policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const model_node *doc,
-                                    int kuma_minor, policy_read_result *out)
+                                    int kuma_minor, model_regex_set *regexes,
+                                    policy_read_result *out)
 {
     schema_ctx c;
     memset(out, 0, sizeof *out);
     out->kind = POLICY_READ_INVALID;
     schema_init(&c, a, errs, NULL);
+    c.regexes = regexes;
+    c.kuma_strings = true;
     if (doc->kind != MODEL_NODE_MAP) {
         schema_fail(&c, doc, "expected a Kuma resource (a mapping with `kind` or `type`), got %s",
                     model_node_describe(doc));

@@ -10,6 +10,7 @@
 #ifndef MODEL_POLICY_H
 #define MODEL_POLICY_H
 
+#include "model/regex.h"
 #include "model/scenario.h"
 #include "schema.h"
 
@@ -31,8 +32,10 @@ typedef struct policy_read_result {
 
 /* Reads one resource document.  Everything allocated lives in `a`; problems are recorded
  * in `errs` and give POLICY_READ_INVALID (the caller keeps going with the next document).
- * `kuma_minor` selects version-dependent schema rules (e.g. `rules` required from 2.10). */
+ * `kuma_minor` selects version-dependent schema rules (e.g. `rules` required from 2.10);
+ * the regular expressions the resource holds are compiled into `regexes`. */
 policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const model_node *doc,
-                                    int kuma_minor, policy_read_result *out);
+                                    int kuma_minor, model_regex_set *regexes,
+                                    policy_read_result *out);
 
 #endif

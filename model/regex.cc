@@ -39,6 +39,12 @@ extern "C" model_regex *model_regex_compile(model_arena *a, const char *pattern,
     return r;
 }
 
+extern "C" size_t model_regex_program_size(const model_regex *re)
+{
+    int n = re->re.ProgramSize();
+    return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
 extern "C" bool model_regex_full_match(const model_regex *re, const char *s, size_t len)
 {
     return re2::RE2::FullMatch(re2::StringPiece(s, len), re->re);

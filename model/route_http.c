@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,8 +90,22 @@ static int check_regex(schema_ctx *c, const model_node *n)
     if (schema_string(c, n, &v) < 0)
         return -1;
     char err[256];
-    if (model_regex_compile(c->arena, v, n->len, err, sizeof err))
-        return 0;
+    if (c->regexes) {
+        switch (model_regex_set_add(c->regexes, v, n->len, err, sizeof err)) {
+        case MODEL_REGEX_ADDED:
+            return 0;
+        case MODEL_REGEX_LIMIT:
+            return *err ? schema_fail(c, n, "%s", err) : -1;
+        case MODEL_REGEX_REFUSED:
+            break;
+        }
+    } else {
+        model_arena *scratch = model_arena_new(); /* checked only: an expectation's match */
+        bool ok = model_regex_compile(scratch, v, n->len, err, sizeof err) != NULL;
+        model_arena_free(scratch);
+        if (ok)
+            return 0;
+    }
     return schema_fail(c, n,
                        "invalid regular expression (RE2, as Envoy's safe_regex): %s; Kuma accepts "
                        "it, and Envoy rejects the configuration",
@@ -166,8 +181,11 @@ static int check_path(schema_ctx *c, const model_node *path, bool *prefix)
     *prefix = !strcmp(type, "PathPrefix");
     size_t old = schema_push_key(c, "value");
     const model_node *vn = model_node_get(path, "value");
+    if (!*value)
+        rc = schema_fail(c, vn, "must not be empty"); /* the schema's minLength 1 */
     if (!strcmp(type, "RegularExpression")) {
-        rc |= check_regex(c, vn);
+        if (*value)
+            rc |= check_regex(c, vn);
     } else {
         /* validation.go: a PathPrefix other than "/" must not end in "/"; both must be
          * absolute.  Two checks, both said. */
@@ -239,10 +257,13 @@ static int check_headers(schema_ctx *c, const model_node *list)
         WITH(c, h, "value", v, rc |= schema_string(c, v, &value));
         if ((!strcmp(type, "Present") || !strcmp(type, "Absent")) && value && *value)
             WITH(c, h, "value", v, rc = schema_fail(c, v, "must not be defined"));
-        else if (!strcmp(type, "RegularExpression") && value)
+        else if (!strcmp(type, "RegularExpression") && value && *value)
             WITH(c, h, "value", v, rc |= check_regex(c, v));
-        else if ((!strcmp(type, "Exact") || !strcmp(type, "RegularExpression")) && !value)
-            rc |= required(c, h, "value");
+        else if (!strcmp(type, "RegularExpression")) /* Exact: the empty value */
+            rc = schema_fail(c, model_node_get(h, "value") ? model_node_get(h, "value") : h,
+                             "%sa RegularExpression needs a pattern: Kuma accepts none, and "
+                             "Envoy rejects an empty one",
+                             model_node_get(h, "value") ? "" : "value: ");
         schema_pop(c, old);
     }
     return rc;
@@ -397,11 +418,10 @@ static int check_redirect(schema_ctx *c, const model_node *r, bool all_prefix)
     WITH(c, r, "hostname", h, rc |= check_hostname(c, h));
     const char *v;
     WITH(c, r, "scheme", n, rc |= schema_enum(c, n, schemes, &v));
-    WITH(c, r, "statusCode", n, {
-        if (n->kind != MODEL_NODE_SCALAR || !n->plain)
-            rc = schema_fail(c, n, "expected one of 301, 302, 303, 307, 308");
-        else
-            rc |= schema_enum(c, n, status_codes, &v);
+    WITH(c, r, "statusCode", n, { /* an integer enum: written plain */
+        if (n->kind != MODEL_NODE_SCALAR || !n->plain || !schema_in_list(n->text, status_codes))
+            rc = schema_fail(c, n, "expected one of 301, 302, 303, 307, 308, got %s",
+                             n->kind == MODEL_NODE_SCALAR ? n->text : model_node_describe(n));
     });
     WITH(c, r, "port", n, {
         uint64_t port;
@@ -438,17 +458,28 @@ static int check_rewrite(schema_ctx *c, const model_node *r, bool all_prefix, bo
 }
 
 /* A mirror's percentage: an integer or a decimal string, 0..100. */
+/* requestMirror.percentage: an integer or a string (the schema's anyOf); Kuma reads it as
+ * a decimal (NewDecimalFromIntOrString) and fails on anything else.  More than 100 is
+ * accepted and mirrors every request, as Envoy caps a fraction at 100%; below 0 Kuma's
+ * conversion to an unsigned numerator has no meaning, so it is refused. */
 static int check_percentage(schema_ctx *c, const model_node *n)
 {
-    if (n->kind == MODEL_NODE_SCALAR) {
+    const char *typed = schema_yaml_type(n);
+    if (typed && strcmp(typed, "a number"))
+        return schema_fail(c, n,
+                           "expected an integer or a string, got %s (%s: write it in quotes, "
+                           "\"%s\")",
+                           n->text, typed, n->text);
+    if (n->kind == MODEL_NODE_SCALAR && !model_node_is_null(n)) {
         char *end;
         errno = 0;
         double v = strtod(n->text, &end);
-        if (n->len && !*end && !errno && v >= 0 && v <= 100)
+        if (n->len && !*end && !errno && isfinite(v) && v >= 0)
             return 0;
     }
-    return schema_fail(c, n, "expected a percentage 0..100 (an integer, or a decimal string such "
-                             "as \"99.9\"), got %s",
+    return schema_fail(c, n,
+                       "expected a percentage, 0 or more (an integer, or a decimal string such "
+                       "as \"99.9\"), got %s",
                        n->kind == MODEL_NODE_SCALAR ? n->text : model_node_describe(n));
 }
 
@@ -623,6 +654,44 @@ static bool same_node(const model_node *x, const model_node *y)
     return false;
 }
 
+/* A hash that same_node keeps: equal nodes hash alike (mappings whatever their key order,
+ * scalars whatever their quoting). */
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t text_hash(const char *p, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    return h;
+}
+
+static uint64_t node_hash(const model_node *n)
+{
+    if (!n)
+        return 0x6a09e667f3bcc909ULL;
+    uint64_t h = (uint64_t)n->kind + 1;
+    switch (n->kind) {
+    case MODEL_NODE_SCALAR:
+        return mix(h ^ text_hash(n->text, n->len));
+    case MODEL_NODE_SEQ:
+        for (size_t i = 0; i < n->n; i++)
+            h = mix(h * 31 + node_hash(n->items[i]));
+        return h;
+    case MODEL_NODE_MAP:
+        for (size_t i = 0; i < n->n; i++) /* a sum: the order of keys does not count */
+            h += mix(text_hash(n->keys[i]->text, n->keys[i]->len) ^ node_hash(n->items[i]));
+        return mix(h);
+    }
+    return h;
+}
+
 /* A rule after merging: its `matches` (the merge key) and its `default`. */
 typedef struct merged_rule {
     const model_node *matches;
@@ -649,6 +718,11 @@ static merged_rule *merge_rules(resolver *R, const model_conf *c, size_t *n)
     }
     merged_rule *v = model_arena_alloc(R->a, (cap ? cap : 1) * sizeof *v);
     bool reversed = model_kuma_merges_http_rules_reversed(R->s->kuma_minor);
+    /* live entries by the hash of their matches: index + 1, 0 empty */
+    size_t slots = 16;
+    while (slots < 2 * cap)
+        slots *= 2;
+    size_t *index = model_xcalloc(slots, sizeof *index);
     for (size_t i = 0; i < c->n_parts; i++) {
         const model_policy *p = c->parts[i].policy;
         const model_node *rules = model_node_get(p->to[c->parts[i].to].conf, "rules");
@@ -657,9 +731,10 @@ static merged_rule *merge_rules(resolver *R, const model_conf *c, size_t *n)
             const model_node *rule = rules->items[reversed ? nr - 1 - step : step];
             merged_rule m = {model_node_get(rule, "matches"), model_node_get(rule, "default"), p,
                              false};
-            size_t k = 0;
-            while (k < len && (v[k].gone || !same_node(v[k].matches, m.matches)))
-                k++;
+            size_t at = (size_t)node_hash(m.matches) & (slots - 1);
+            while (index[at] && !same_node(v[index[at] - 1].matches, m.matches))
+                at = (at + 1) & (slots - 1);
+            size_t k = index[at] ? index[at] - 1 : len;
             if (k < len && !reversed) {
                 /* Kuma <= 2.5: the first occurrence keeps its place and takes the patch. */
                 v[k].conf = model_merge_patch(R->a, v[k].conf, m.conf);
@@ -670,9 +745,11 @@ static merged_rule *merge_rules(resolver *R, const model_conf *c, size_t *n)
                 m.conf = model_merge_patch(R->a, v[k].conf, m.conf);
                 v[k].gone = true;
             }
+            index[at] = len + 1;
             v[len++] = m;
         }
     }
+    free(index);
     /* Compact, then reverse (Transform). */
     size_t kept = 0;
     for (size_t k = 0; k < len; k++)
@@ -742,6 +819,11 @@ static bool is_catch_all(const model_node *m)
            !strcmp(v->text, "/");
 }
 
+uint64_t model_http_match_hash(const model_node *m)
+{
+    return !m || is_catch_all(m) ? 0xbb67ae8584caa73bULL : node_hash(m);
+}
+
 bool model_http_match_same(const model_node *x, const model_node *y)
 {
     if (!x || !y)
@@ -768,6 +850,14 @@ bool model_http_match_named(const model_node *want, const model_node *m)
             !same_node(want->items[i], model_node_get(m, want->keys[i]->text)))
             return false;
     return true;
+}
+
+/* The compiled form of RegularExpression value `v`: the loader compiled every one into
+ * the scenario's set; a scenario built otherwise gets its own copy in the resolution. */
+static const model_regex *route_regex(resolver *R, const model_node *v)
+{
+    const model_regex *re = model_regex_set_get(R->s->regexes, v->text, v->len);
+    return re ? re : model_regex_compile(R->a, v->text, v->len, NULL, 0);
 }
 
 /* The conditions of a match's headers (or query parameters): the first per name. */
@@ -798,7 +888,7 @@ static model_http_condition *conditions(resolver *R, const model_node *list, boo
         if (cond.type == MODEL_VALUE_PREFIX && !*cond.value)
             cond.type = MODEL_VALUE_PRESENT; /* an empty prefix matches any value */
         if (cond.type == MODEL_VALUE_REGEX)
-            cond.re = model_regex_compile(R->a, vn->text, vn->len, NULL, 0);
+            cond.re = route_regex(R, vn);
         bool seen = false; /* Envoy keeps only the first matcher per name */
         for (size_t k = 0; k < *n && !seen; k++)
             seen = !strcmp(v[k].name, cond.name);
@@ -824,7 +914,7 @@ static void fill_match(resolver *R, model_http_route *h, const model_node *m)
             h->path_type = MODEL_PATH_EXACT;
         } else if (!strcmp(t, "RegularExpression")) {
             h->path_type = MODEL_PATH_REGEX;
-            h->path_re = model_regex_compile(R->a, v->text, v->len, NULL, 0);
+            h->path_re = route_regex(R, v);
         } else if (v->len > 1 && v->text[v->len - 1] == '/') {
             h->path = model_arena_strndup(R->a, v->text, v->len - 1);
         }
@@ -941,6 +1031,27 @@ static int cmp_draft(const route_draft *x, const route_draft *y)
     return compare_match(x->match, y->match);
 }
 
+/* A stable merge sort of the drafts by CompareMatch (slices.SortStableFunc's order). */
+static void sort_drafts(route_draft *d, size_t n)
+{
+    route_draft *tmp = model_xmalloc((n ? n : 1) * sizeof *tmp);
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = cmp_draft(&d[j], &d[i]) < 0 ? d[j++] : d[i++];
+            while (i < mid)
+                tmp[k++] = d[i++];
+            while (j < hi)
+                tmp[k++] = d[j++];
+        }
+        memcpy(d, tmp, n * sizeof *d);
+    }
+    free(tmp);
+}
+
 /* docs/routing.md §4.1: the routes of the merged rules. */
 static void http_routes(resolver *R, const model_conf *c)
 {
@@ -960,16 +1071,8 @@ static void http_routes(resolver *R, const model_conf *c)
             d[n++] = (route_draft){m->items[k], &rules[i]};
     }
     bool sorted = model_kuma_sorts_http_rules(R->s->kuma_minor);
-    if (sorted) /* stable: insertion sort, route lists are short */
-        for (size_t i = 1; i < n; i++) {
-            route_draft x = d[i];
-            size_t j = i;
-            while (j > 0 && cmp_draft(&d[j - 1], &x) > 0) {
-                d[j] = d[j - 1];
-                j--;
-            }
-            d[j] = x;
-        }
+    if (sorted)
+        sort_drafts(d, n);
     bool user_catch_all = false;
     for (size_t i = 0; i < n; i++)
         user_catch_all |= is_catch_all(d[i].match);

@@ -103,7 +103,7 @@ int model__tcp_to_read(schema_ctx *c, model_arena *a, const model_node *item, mo
                          "splitsim does not simulate");
         schema_pop(c, old);
     }
-    if (rc == 0 && tr) {
+    if (rc == 0 && tr && tr->kind == MODEL_NODE_MAP) { /* a bad targetRef is reported apart */
         t->rules_empty = empty;
         t->conf = empty ? default_rule(a, tr) : rules->items[0];
     }

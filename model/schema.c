@@ -13,6 +13,8 @@ void schema_init(schema_ctx *c, model_arena *a, model_errors *errs, const char *
     c->arena = a;
     c->errs = errs;
     c->subject = subject;
+    c->regexes = NULL;
+    c->kuma_strings = false;
     c->path[0] = '\0';
     c->len = 0;
 }
@@ -174,12 +176,88 @@ int schema_check_keys(schema_ctx *c, const model_node *map, const char *const *k
     return unknown;
 }
 
+/* [-+]? then at least one of `digits` (underscores allowed between them). */
+static bool digits_only(const char *s, const char *digits)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    bool any = false;
+    for (; *s; s++) {
+        if (*s == '_' && any)
+            continue;
+        if (!strchr(digits, *s))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+/* YAML 1.1's float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?, .inf, .nan. */
+static bool yaml_float(const char *s)
+{
+    static const char *const special[] = {".inf", ".Inf", ".INF", "-.inf", "-.Inf", "-.INF",
+                                          "+.inf", "+.Inf", "+.INF", ".nan", ".NaN", ".NAN",
+                                          NULL};
+    if (schema_in_list(s, special))
+        return true;
+    if (*s == '-' || *s == '+')
+        s++;
+    size_t whole = strspn(s, "0123456789");
+    s += whole;
+    size_t frac = 0;
+    if (*s == '.') {
+        s++;
+        frac = strspn(s, "0123456789");
+        s += frac;
+    } else if (!whole) {
+        return false;
+    }
+    if (!whole && !frac)
+        return false;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '-' || *s == '+')
+            s++;
+        size_t exp = strspn(s, "0123456789");
+        if (!exp)
+            return false;
+        s += exp;
+    }
+    return *s == '\0';
+}
+
+const char *schema_yaml_type(const model_node *n)
+{
+    static const char *const booleans[] = {"y",    "Y",    "yes",   "Yes",   "YES",  "n",
+                                           "N",    "no",   "No",    "NO",    "true", "True",
+                                           "TRUE", "false", "False", "FALSE", "on",   "On",
+                                           "ON",   "off",  "Off",   "OFF",   NULL};
+    if (!n || n->kind != MODEL_NODE_SCALAR || !n->plain || model_node_is_null(n))
+        return NULL;
+    const char *s = n->text;
+    if (schema_in_list(s, booleans))
+        return "a boolean";
+    const char *body = s + (*s == '-' || *s == '+');
+    if (digits_only(s, "0123456789") ||
+        (body[0] == '0' && (body[1] == 'x' || body[1] == 'X') && digits_only(body + 2, "0123456789abcdefABCDEF")) ||
+        (body[0] == '0' && (body[1] == 'b' || body[1] == 'B') && digits_only(body + 2, "01")) ||
+        (body[0] == '0' && (body[1] == 'o' || body[1] == 'O') && digits_only(body + 2, "01234567")))
+        return "a number";
+    return yaml_float(s) ? "a decimal number" : NULL;
+}
+
 int schema_string(schema_ctx *c, const model_node *n, const char **out)
 {
     char buf[80];
     if (!n || n->kind != MODEL_NODE_SCALAR || model_node_is_null(n))
         return schema_fail(c, n, "expected a string, got %s",
                            n ? shown(n, buf, sizeof buf) : "nothing");
+    const char *typed = c->kuma_strings ? schema_yaml_type(n) : NULL;
+    if (typed)
+        return schema_fail(c, n,
+                           "expected a string, got %s (%s: Kuma's schema wants a string here; "
+                           "write it in quotes, \"%s\")",
+                           n->text, typed, n->text);
     *out = n->text;
     return 0;
 }

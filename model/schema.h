@@ -22,6 +22,10 @@
 typedef struct schema_ctx {
     model_arena *arena;
     model_errors *errs;
+    struct model_regex_set *regexes; /* where RegularExpression values compile, or NULL:
+                                      * checked and dropped (set by the reader) */
+    bool kuma_strings; /* a Kuma resource: a plain number or boolean is no string, as
+                        * Kuma's schema (`type: string`) has it */
     const char *subject; /* e.g. "MeshTCPRoute 'canary'", or NULL at scenario level */
     char path[512];
     size_t len;
@@ -65,6 +69,11 @@ const char *schema_suggest(const char *word, const char *const *candidates);
 
 /* Values.  Each fails with the expected form and what was written. */
 int schema_string(schema_ctx *c, const model_node *n, const char **out);
+
+/* What YAML 1.1 (the YAML of kubectl and kumactl) reads plain scalar `n` as when it is
+ * not a string: "a number", "a decimal number" or "a boolean"; NULL for a string, a
+ * quoted scalar, null, or no scalar. */
+const char *schema_yaml_type(const model_node *n);
 int schema_uint(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out);
 /* A count: an integer 1..max ("expected an integer 1..max, got ..."). */
 int schema_count(schema_ctx *c, const model_node *n, uint64_t max, uint64_t *out);

@@ -147,14 +147,23 @@ static uint32_t cluster_outcome(sim_flow_plan *fp, size_t cap, const model_clust
     return outcome_index(fp, cap, empty ? SIM_OUTCOME_NO_ENDPOINTS : c->backend, empty);
 }
 
+/* The flow's route slots by the hash of their match, while its routings are planned:
+ * slot index + 1, 0 empty. */
+typedef struct slot_table {
+    uint32_t *v;
+    size_t cap; /* a power of two, at least twice the routes */
+} slot_table;
+
 /* The flow's slot for route `h`, added if new: routes with the same match (Kuma's
  * catch-all and a written `PathPrefix /` alike) are one slot. */
-static uint32_t slot_index(sim_flow_plan *fp, const model_http_route *h)
+static uint32_t slot_index(sim_flow_plan *fp, slot_table *t, const model_http_route *h)
 {
-    for (size_t i = 0; i < fp->n_slots; i++)
-        if (model_http_match_same(fp->slots[i].match, h->match))
-            return (uint32_t)i;
+    size_t at = (size_t)model_http_match_hash(h->match) & (t->cap - 1);
+    for (; t->v[at]; at = (at + 1) & (t->cap - 1))
+        if (model_http_match_same(fp->slots[t->v[at] - 1].match, h->match))
+            return t->v[at] - 1;
     fp->slots[fp->n_slots] = (sim_route_slot){.match = h->match, .any = h};
+    t->v[at] = (uint32_t)fp->n_slots + 1;
     return (uint32_t)fp->n_slots++;
 }
 
@@ -198,7 +207,7 @@ static int check_total(const sim_flow_plan *fp, const model_resolution *r, uint6
 
 /* An HTTP routing: its routes' clusters and outcomes, and the route each request takes. */
 static int http_routing(model_arena *a, sim_flow_plan *fp, sim_routing *rt, size_t cap,
-                        model_errors *errs)
+                        slot_table *slots, model_errors *errs)
 {
     const model_resolution *r = rt->resolution;
     rt->http = true;
@@ -221,7 +230,7 @@ static int http_routing(model_arena *a, sim_flow_plan *fp, sim_routing *rt, size
         }
         if (check_total(fp, r, total, errs) < 0)
             return -1;
-        sr->slot = slot_index(fp, h);
+        sr->slot = slot_index(fp, slots, h);
         sr->mirror_of = model_arena_alloc(a, (h->n_mirrors ? h->n_mirrors : 1) * sizeof(uint32_t));
         for (size_t m = 0; m < h->n_mirrors; m++)
             sr->mirror_of[m] = mirror_index(fp, h->mirrors[m].cluster.backend);
@@ -404,33 +413,37 @@ static void outcome_weights(sim_flow_plan *fp)
 }
 
 /* The weight shown for an outcome within a route slot: when every routing that has the
- * slot gives the outcome the same weight there (-1 otherwise, and for a redirect). */
+ * slot gives the outcome the same weight there (-1 otherwise, and for a redirect).  One
+ * pass over the routes: -2 marks a slot no routing has shown yet. */
 static void slot_weights(model_arena *a, sim_flow_plan *fp)
 {
     size_t no = fp->n_outcomes;
     for (size_t k = 0; k < fp->n_slots; k++) {
         sim_route_slot *sl = &fp->slots[k];
         sl->weight = model_arena_alloc(a, (no ? no : 1) * sizeof *sl->weight);
-        for (size_t o = 0; o < no; o++) {
-            int64_t first = -2; /* no routing seen yet */
-            for (size_t d = 0; d < fp->n_routings && first != -1; d++) {
-                const sim_routing *rt = &fp->routings[d];
-                for (size_t i = 0; i < rt->n_routes; i++) {
-                    const sim_http_route *sr = &rt->routes[i];
-                    if (sr->slot != k)
-                        continue;
-                    int64_t w = 0;
-                    for (size_t c = 0; c < sr->n_clusters; c++)
-                        w += sr->outcome_of[c] == o ? sr->weights[c] : 0;
-                    if (sr->route->redirect)
-                        w = -1;
-                    first = first == -2 || first == w ? w : -1;
-                    break;
-                }
+        for (size_t o = 0; o < no; o++)
+            sl->weight[o] = -2;
+    }
+    int64_t *w = model_xcalloc(no ? no : 1, sizeof *w);
+    for (size_t d = 0; d < fp->n_routings; d++) {
+        const sim_routing *rt = &fp->routings[d];
+        for (size_t i = 0; i < rt->n_routes; i++) {
+            const sim_http_route *sr = &rt->routes[i];
+            int64_t *have = fp->slots[sr->slot].weight;
+            memset(w, 0, (no ? no : 1) * sizeof *w);
+            for (size_t c = 0; c < sr->n_clusters; c++)
+                w[sr->outcome_of[c]] += sr->weights[c];
+            for (size_t o = 0; o < no; o++) {
+                int64_t x = sr->route->redirect ? -1 : w[o];
+                have[o] = have[o] == -2 || have[o] == x ? x : -1;
             }
-            sl->weight[o] = first < 0 ? -1 : first;
         }
     }
+    free(w);
+    for (size_t k = 0; k < fp->n_slots; k++)
+        for (size_t o = 0; o < no; o++)
+            if (fp->slots[k].weight[o] < 0)
+                fp->slots[k].weight[o] = -1;
 }
 
 /* The outcomes of every routing, and each outcome's weight and expected share. */
@@ -451,14 +464,20 @@ static int build_outcomes(model_arena *a, sim_flow_plan *fp, model_errors *errs)
     fp->slots = model_arena_alloc(a, (slots ? slots : 1) * sizeof *fp->slots);
     fp->mirrors = model_arena_alloc(a, (mirrors ? mirrors : 1) * sizeof *fp->mirrors);
     plan_requests(a, fp);
-    for (size_t d = 0; d < fp->n_routings; d++) {
+    slot_table table = {NULL, 16};
+    while (table.cap < 2 * slots)
+        table.cap *= 2;
+    table.v = model_xcalloc(table.cap, sizeof *table.v);
+    int rc = 0;
+    for (size_t d = 0; d < fp->n_routings && rc == 0; d++) {
         sim_routing *rt = &fp->routings[d];
-        int rc = rt->resolution->route == MODEL_ROUTE_MESH_HTTP_ROUTE
-                     ? http_routing(a, fp, rt, cap, errs)
-                     : tcp_routing(a, fp, rt, cap, errs);
-        if (rc < 0)
-            return -1;
+        rc = rt->resolution->route == MODEL_ROUTE_MESH_HTTP_ROUTE
+                 ? http_routing(a, fp, rt, cap, &table, errs)
+                 : tcp_routing(a, fp, rt, cap, errs);
     }
+    free(table.v);
+    if (rc < 0)
+        return -1;
 
     expected_shares(a, fp);
     outcome_weights(fp);

@@ -42,7 +42,7 @@ for y in tests/good/*.yaml; do
     else
         fail=$((fail + 1))
         echo "FAIL: $y (exit $rc, expected 0)"
-        [[ -f $err ]] && head -20 /tmp/good.diff.$$
+        if [[ -s /tmp/good.diff.$$ ]]; then head -20 /tmp/good.diff.$$; else printf '  stderr was:\n%s\n' "$got" | head -20; fi
     fi
     rm -f /tmp/good.diff.$$
 done

@@ -2,10 +2,12 @@
  * tests/test_regex.c - regular expressions as Envoy's RE2 matches them: a full match
  * (anchored at both ends, whatever the pattern says), RE2's syntax (Perl classes, named
  * groups, non-greedy repeats) and what RE2 refuses (backreferences, lookaround,
- * possessive repeats, repeat counts above 1000), with RE2's reason.
+ * possessive repeats, repeat counts above 1000), with RE2's reason; and the set that
+ * compiles a scenario's patterns once each, within its limits.
  */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "model/regex.h"
@@ -114,5 +116,59 @@ Test(regex, compiled_expressions_live_until_their_arena_is_freed)
     for (int i = 0; i < 200; i++)
         compile(a, "x+y*z?");
     cr_expect(full(first, "first"), "earlier expressions still work");
+    model_arena_free(a);
+}
+
+Test(regex, a_set_compiles_each_pattern_once)
+{
+    model_arena *a = model_arena_new();
+    model_regex_set *set = model_regex_set_new(a);
+    char err[256];
+    cr_assert_eq(model_regex_set_add(set, "/v[0-9]+", 8, err, sizeof err), MODEL_REGEX_ADDED);
+    const model_regex *first = model_regex_set_get(set, "/v[0-9]+", 8);
+    cr_assert_not_null(first);
+    cr_assert_eq(model_regex_set_add(set, "/v[0-9]+", 8, err, sizeof err), MODEL_REGEX_ADDED);
+    cr_expect_eq(model_regex_set_get(set, "/v[0-9]+", 8), first, "the same compiled program");
+    cr_expect_null(model_regex_set_get(set, "/v[0-9]*", 8));
+    cr_expect_eq(model_regex_set_add(set, "(", 1, err, sizeof err), MODEL_REGEX_REFUSED);
+    cr_expect(strstr(err, "missing )") != NULL, "%s", err);
+    cr_expect_null(model_regex_set_get(set, "(", 1), "a refused pattern is not kept");
+    model_arena_free(a);
+}
+
+Test(regex, a_set_holds_at_most_its_limit_and_says_so_once)
+{
+    model_arena *a = model_arena_new();
+    model_regex_set *set = model_regex_set_new(a);
+    char err[256], p[32];
+    for (int i = 0; i < MODEL_MAX_REGEXES; i++) {
+        int n = snprintf(p, sizeof p, "x%d", i);
+        cr_assert_eq(model_regex_set_add(set, p, (size_t)n, err, sizeof err), MODEL_REGEX_ADDED,
+                     "pattern %d", i);
+    }
+    cr_expect_eq(model_regex_set_add(set, "x0", 2, err, sizeof err), MODEL_REGEX_ADDED,
+                 "a pattern held already still counts");
+    cr_expect_eq(model_regex_set_add(set, "one-more", 8, err, sizeof err), MODEL_REGEX_LIMIT);
+    cr_expect(strstr(err, "more than 10000 distinct regular expressions") != NULL, "%s", err);
+    cr_expect_eq(model_regex_set_add(set, "two-more", 8, err, sizeof err), MODEL_REGEX_LIMIT);
+    cr_expect_str_eq(err, "", "the limit is said once");
+    model_arena_free(a);
+}
+
+Test(regex, a_set_bounds_the_programs_it_holds)
+{
+    /* Each pattern is short; its program is not: a{1000} compiles to about 1000
+     * instructions, so a few thousand of them reach the bound long before the count. */
+    model_arena *a = model_arena_new();
+    model_regex_set *set = model_regex_set_new(a);
+    char err[256], p[32];
+    model_regex_added got = MODEL_REGEX_ADDED;
+    int i = 0;
+    for (; i < MODEL_MAX_REGEXES && got == MODEL_REGEX_ADDED; i++) {
+        int n = snprintf(p, sizeof p, "%d[ab]{1000}", i);
+        got = model_regex_set_add(set, p, (size_t)n, err, sizeof err);
+    }
+    cr_expect_eq(got, MODEL_REGEX_LIMIT, "stopped after %d patterns", i);
+    cr_expect(strstr(err, "compile to more than 4000000 RE2 instructions") != NULL, "%s", err);
     model_arena_free(a);
 }

@@ -30,4 +30,35 @@ model_regex *model_regex_compile(model_arena *a, const char *pattern, size_t len
 /* True if the whole of `s` (`len` bytes) matches `re` (RE2::FullMatch). */
 bool model_regex_full_match(const model_regex *re, const char *s, size_t len);
 
+/* The size of `re`'s compiled program (RE2::ProgramSize), what its memory follows. */
+size_t model_regex_program_size(const model_regex *re);
+
+/* The regular expressions of a scenario, each distinct pattern compiled once (regex_set.c)
+ * however many routes and sources use it.  A scenario holds at most MODEL_MAX_REGEXES
+ * distinct patterns whose programs add up to at most MODEL_MAX_REGEX_PROGRAM: a
+ * compiled program costs memory that the pattern's length does not show. */
+#define MODEL_MAX_REGEXES 10000
+#define MODEL_MAX_REGEX_PROGRAM 4000000
+
+typedef struct model_regex_set model_regex_set;
+
+/* An empty set, freed with arena `a` (and its expressions with it). */
+model_regex_set *model_regex_set_new(model_arena *a);
+
+/* What model_regex_set_add did. */
+typedef enum model_regex_added {
+    MODEL_REGEX_ADDED,   /* compiled now, or held already */
+    MODEL_REGEX_REFUSED, /* RE2 refuses the pattern: its reason is in `err` */
+    MODEL_REGEX_LIMIT,   /* the set is full: the reason is in `err` the first time only
+                          * (an empty string after), so it is said once */
+} model_regex_added;
+
+/* Adds `pattern` (`len` bytes), compiled unless the set holds it already. */
+model_regex_added model_regex_set_add(model_regex_set *set, const char *pattern, size_t len,
+                                      char *err, size_t size);
+
+/* The compiled form of a pattern added before, or NULL. */
+const model_regex *model_regex_set_get(const model_regex_set *set, const char *pattern,
+                                       size_t len);
+
 #endif

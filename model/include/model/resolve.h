@@ -145,6 +145,9 @@ size_t model_http_route_choose(const model_resolution *r, const model_http_reque
  * {path: {type: PathPrefix, value: /}}. */
 bool model_http_match_same(const model_node *x, const model_node *y);
 
+/* A hash of match `m` that model_http_match_same keeps (NULL: Kuma's catch-all). */
+uint64_t model_http_match_hash(const model_node *m);
+
 /* True when `want`, an expectation's route_match, names a route with match `m` (NULL:
  * Kuma's catch-all): the same match, or one whose path has the value `want` writes as its
  * path alone (`{path: /api}`: any path type). */

@@ -288,6 +288,8 @@ typedef struct model_scenario {
     /* Services -> endpoints and protocols, built once by the loader (model_mesh_index_build
      * in mesh.h) so that resolving thousands of sources stays fast.  Read through mesh.h. */
     struct model_mesh_index *mesh_index;
+    /* Every RegularExpression of the policies, compiled once (model/regex.h). */
+    struct model_regex_set *regexes;
 } model_scenario;
 
 /* The resources in force: the policies a resolution reads.  A scenario has one world
