@@ -632,6 +632,14 @@ int model__http_to_read(schema_ctx *c, model_arena *a, const model_policy *p,
 
 /* ---- the HTTP routes --------------------------------------------------------------- */
 
+/* `key` of mapping `m`, NULL when absent or null: Kuma decodes a null field as an absent
+ * one, and the checks above let a null field through as absent. */
+static const model_node *field(const model_node *m, const char *key)
+{
+    const model_node *v = model_node_get(m, key);
+    return v && !model_node_is_null(v) ? v : NULL;
+}
+
 /* Equal as a match compares them: scalars by text, however they were quoted. */
 static bool same_node(const model_node *x, const model_node *y)
 {
@@ -647,7 +655,7 @@ static bool same_node(const model_node *x, const model_node *y)
         return true;
     case MODEL_NODE_MAP:
         for (size_t i = 0; i < x->n; i++)
-            if (!same_node(x->items[i], model_node_get(y, x->keys[i]->text)))
+            if (!same_node(x->items[i], field(y, x->keys[i]->text)))
                 return false;
         return true;
     }
@@ -713,7 +721,7 @@ static merged_rule *merge_rules(resolver *R, const model_conf *c, size_t *n)
 {
     size_t cap = 0, len = 0;
     for (size_t i = 0; i < c->n_parts; i++) {
-        const model_node *rules = model_node_get(c->parts[i].policy->to[c->parts[i].to].conf, "rules");
+        const model_node *rules = field(c->parts[i].policy->to[c->parts[i].to].conf, "rules");
         cap += rules && rules->kind == MODEL_NODE_SEQ ? rules->n : 0;
     }
     merged_rule *v = model_arena_alloc(R->a, (cap ? cap : 1) * sizeof *v);
@@ -725,11 +733,11 @@ static merged_rule *merge_rules(resolver *R, const model_conf *c, size_t *n)
     size_t *index = model_xcalloc(slots, sizeof *index);
     for (size_t i = 0; i < c->n_parts; i++) {
         const model_policy *p = c->parts[i].policy;
-        const model_node *rules = model_node_get(p->to[c->parts[i].to].conf, "rules");
+        const model_node *rules = field(p->to[c->parts[i].to].conf, "rules");
         size_t nr = rules && rules->kind == MODEL_NODE_SEQ ? rules->n : 0;
         for (size_t step = 0; step < nr; step++) {
             const model_node *rule = rules->items[reversed ? nr - 1 - step : step];
-            merged_rule m = {model_node_get(rule, "matches"), model_node_get(rule, "default"), p,
+            merged_rule m = {field(rule, "matches"), field(rule, "default"), p,
                              false};
             size_t at = (size_t)node_hash(m.matches) & (slots - 1);
             while (index[at] && !same_node(v[index[at] - 1].matches, m.matches))
@@ -774,12 +782,12 @@ typedef struct route_draft {
  * `x` is more specific, so comes first. */
 static int compare_match(const model_node *x, const model_node *y)
 {
-    const model_node *px = model_node_get(x, "path"), *py = model_node_get(y, "path");
+    const model_node *px = field(x, "path"), *py = field(y, "path");
     if (!px != !py)
         return px ? -1 : 1;
     if (px) {
         static const char *const order[] = {"Exact", "PathPrefix", "RegularExpression"};
-        const char *tx = model_node_get(px, "type")->text, *ty = model_node_get(py, "type")->text;
+        const char *tx = field(px, "type")->text, *ty = field(py, "type")->text;
         int rx = 0, ry = 0;
         for (int i = 0; i < 3; i++) {
             rx = strcmp(tx, order[i]) ? rx : i;
@@ -788,19 +796,19 @@ static int compare_match(const model_node *x, const model_node *y)
         if (rx != ry)
             return rx < ry ? -1 : 1;
         if (rx != 0) { /* PathPrefix or RegularExpression: the longer value first */
-            size_t lx = model_node_get(px, "value")->len, ly = model_node_get(py, "value")->len;
+            size_t lx = field(px, "value")->len, ly = field(py, "value")->len;
             if (lx != ly)
                 return lx > ly ? -1 : 1;
         }
     }
-    bool mx = model_node_get(x, "method") != NULL, my = model_node_get(y, "method") != NULL;
+    bool mx = field(x, "method") != NULL, my = field(y, "method") != NULL;
     if (mx != my)
         return mx ? -1 : 1;
-    const model_node *hx = model_node_get(x, "headers"), *hy = model_node_get(y, "headers");
+    const model_node *hx = field(x, "headers"), *hy = field(y, "headers");
     size_t nhx = hx ? hx->n : 0, nhy = hy ? hy->n : 0;
     if (nhx != nhy)
         return nhx > nhy ? -1 : 1;
-    const model_node *qx = model_node_get(x, "queryParams"), *qy = model_node_get(y, "queryParams");
+    const model_node *qx = field(x, "queryParams"), *qy = field(y, "queryParams");
     size_t nqx = qx ? qx->n : 0, nqy = qy ? qy->n : 0;
     if (nqx != nqy)
         return nqx > nqy ? -1 : 1;
@@ -813,8 +821,8 @@ static bool is_catch_all(const model_node *m)
 {
     if (!m || m->kind != MODEL_NODE_MAP || m->n != 1)
         return false;
-    const model_node *p = model_node_get(m, "path");
-    const model_node *t = model_node_get(p, "type"), *v = model_node_get(p, "value");
+    const model_node *p = field(m, "path");
+    const model_node *t = field(p, "type"), *v = field(p, "value");
     return p && p->kind == MODEL_NODE_MAP && p->n == 2 && t && v && !strcmp(t->text, "PathPrefix") &&
            !strcmp(v->text, "/");
 }
@@ -833,12 +841,12 @@ bool model_http_match_same(const model_node *x, const model_node *y)
 
 bool model_http_match_named(const model_node *want, const model_node *m)
 {
-    const model_node *path = model_node_get(want, "path");
+    const model_node *path = field(want, "path");
     if (!path || path->kind != MODEL_NODE_SCALAR)
         return model_http_match_same(want, m);
     /* {path: VALUE, ...}: the route's path value is VALUE; every other key as written. */
-    const model_node *mp = m ? model_node_get(m, "path") : NULL;
-    const model_node *value = mp ? model_node_get(mp, "value") : NULL;
+    const model_node *mp = m ? field(m, "path") : NULL;
+    const model_node *value = mp ? field(mp, "value") : NULL;
     const char *have = m ? (value ? value->text : NULL) : "/";
     if (!have || strcmp(have, path->text))
         return false;
@@ -847,7 +855,7 @@ bool model_http_match_named(const model_node *want, const model_node *m)
         return false;
     for (size_t i = 0; i < want->n; i++)
         if (strcmp(want->keys[i]->text, "path") &&
-            !same_node(want->items[i], model_node_get(m, want->keys[i]->text)))
+            !same_node(want->items[i], field(m, want->keys[i]->text)))
             return false;
     return true;
 }
@@ -870,8 +878,8 @@ static model_http_condition *conditions(resolver *R, const model_node *list, boo
     model_http_condition *v = model_arena_alloc(R->a, (list->n ? list->n : 1) * sizeof *v);
     for (size_t i = 0; i < list->n; i++) {
         const model_node *item = list->items[i];
-        const model_node *tn = model_node_get(item, "type"), *vn = model_node_get(item, "value");
-        model_http_condition cond = {model_node_get(item, "name")->text, MODEL_VALUE_EXACT,
+        const model_node *tn = field(item, "type"), *vn = field(item, "value");
+        model_http_condition cond = {field(item, "name")->text, MODEL_VALUE_EXACT,
                                      vn ? vn->text : "", NULL};
         if (headers) {
             char *lower = model_arena_strdup(R->a, cond.name);
@@ -905,10 +913,10 @@ static void fill_match(resolver *R, model_http_route *h, const model_node *m)
     h->match = m;
     h->path_type = MODEL_PATH_PREFIX;
     h->path = "/";
-    const model_node *path = model_node_get(m, "path");
+    const model_node *path = field(m, "path");
     if (path) {
-        const char *t = model_node_get(path, "type")->text;
-        const model_node *v = model_node_get(path, "value");
+        const char *t = field(path, "type")->text;
+        const model_node *v = field(path, "value");
         h->path = v->text;
         if (!strcmp(t, "Exact")) {
             h->path_type = MODEL_PATH_EXACT;
@@ -919,10 +927,10 @@ static void fill_match(resolver *R, model_http_route *h, const model_node *m)
             h->path = model_arena_strndup(R->a, v->text, v->len - 1);
         }
     }
-    const model_node *method = model_node_get(m, "method");
+    const model_node *method = field(m, "method");
     h->method = method ? method->text : NULL;
-    h->headers = conditions(R, model_node_get(m, "headers"), true, &h->n_headers);
-    h->query = conditions(R, model_node_get(m, "queryParams"), false, &h->n_query);
+    h->headers = conditions(R, field(m, "headers"), true, &h->n_headers);
+    h->query = conditions(R, field(m, "queryParams"), false, &h->n_query);
 }
 
 /* Backend protocols an HTTP split accepts (MakeHTTPSplit): http, http2, grpc (grpc from
@@ -1012,16 +1020,16 @@ static void route_filters(resolver *R, model_http_route *h, const model_node *fi
     h->mirrors = model_arena_alloc(R->a, (filters->n ? filters->n : 1) * sizeof *h->mirrors);
     for (size_t i = 0; i < filters->n; i++) {
         const model_node *f = filters->items[i];
-        const char *type = model_node_get(f, "type")->text;
+        const char *type = field(f, "type")->text;
         if (!strcmp(type, "RequestRedirect")) {
             h->redirect = true;
         } else if (!strcmp(type, "RequestMirror")) {
-            const model_node *m = model_node_get(f, "requestMirror");
+            const model_node *m = field(f, "requestMirror");
             model_backend_ref b;
-            model__backend_ref_read(R->a, model_node_get(m, "backendRef"), &b);
+            model__backend_ref_read(R->a, field(m, "backendRef"), &b);
             model_http_mirror *mi = &h->mirrors[h->n_mirrors++];
             model__cluster_fill(R, &mi->cluster, b.name, &b.tags, 1);
-            mi->per_million = mirror_share(model_node_get(m, "percentage"));
+            mi->per_million = mirror_share(field(m, "percentage"));
         }
     }
 }
@@ -1088,13 +1096,13 @@ static void http_routes(resolver *R, const model_conf *c)
         fill_match(R, h, d[i].match);
         h->policy = d[i].rule ? d[i].rule->policy : NULL;
         const model_node *conf = d[i].rule ? d[i].rule->conf : NULL;
-        route_filters(R, h, model_node_get(conf, "filters"));
+        route_filters(R, h, field(conf, "filters"));
         model__step(R, (model_step){.kind = MODEL_STEP_HTTP_ROUTE,
                                     .policy = h->policy,
                                     .match = d[i].match,
                                     .index = r->n_routes,
                                     .redirect = h->redirect});
-        if (!route_split(R, h, model_node_get(conf, "backendRefs"))) {
+        if (!route_split(R, h, field(conf, "backendRefs"))) {
             model__step(R, (model_step){.kind = MODEL_STEP_HTTP_ROUTE_DROPPED,
                                         .policy = h->policy,
                                         .match = d[i].match});
