@@ -184,7 +184,6 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
 
 /* ---- TrafficRoute and MeshGateway: kept for the routing that comes with them --------- */
 
-static const char *const traffic_route_keys[] = {"sources", "destinations", "conf", NULL};
 static const char *const mesh_gateway_keys[] = {"selectors", "conf", "tags", NULL};
 
 static int read_selectors(schema_ctx *c, const model_node *spec, const char *key, bool required)
@@ -226,15 +225,11 @@ static int read_selectors(schema_ctx *c, const model_node *spec, const char *key
 static int read_legacy_spec(schema_ctx *c, const model_node *spec, bool universal, model_policy *p)
 {
     int rc = 0;
-    bool route = p->type == MODEL_RES_TRAFFIC_ROUTE;
+    if (p->type == MODEL_RES_TRAFFIC_ROUTE)
+        return model__traffic_route_read(c, c->arena, spec, universal, p);
     if (!universal)
-        schema_check_keys(c, spec, route ? traffic_route_keys : mesh_gateway_keys);
-    if (route) {
-        rc |= read_selectors(c, spec, "sources", true);
-        rc |= read_selectors(c, spec, "destinations", true);
-    } else {
-        rc |= read_selectors(c, spec, "selectors", true);
-    }
+        schema_check_keys(c, spec, mesh_gateway_keys);
+    rc |= read_selectors(c, spec, "selectors", true);
     size_t old = schema_push_key(c, "conf");
     const model_node *conf = model_node_get(spec, "conf");
     if (!conf) /* Kuma's words (traffic_route_validator.go, gateway_validator.go) */
@@ -255,6 +250,23 @@ typedef struct resource_meta {
     const model_node *labels;
     bool kubernetes;
 } resource_meta;
+
+/* creationTimestamp / creationTime: an RFC 3339 time (the TrafficRoute tie-break). */
+static int read_created(schema_ctx *c, const model_node *holder, const char *key, model_policy *p)
+{
+    const model_node *n = model_node_get(holder, key);
+    if (!n || model_node_is_null(n))
+        return 0;
+    size_t old = schema_push_key(c, key);
+    int rc = 0;
+    if (n->kind != MODEL_NODE_SCALAR || schema_parse_timestamp(n->text, &p->created_ns) < 0)
+        rc = schema_fail(c, n, "expected an RFC 3339 time such as 2024-05-01T10:00:00Z, got %s",
+                         n->kind == MODEL_NODE_SCALAR ? n->text : model_node_describe(n));
+    else
+        p->has_created = true;
+    schema_pop(c, old);
+    return rc;
+}
 
 static int read_labels(schema_ctx *c, const model_node *labels, model_policy *p)
 {
@@ -493,6 +505,7 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
             labels = model_node_get(md, "labels");
             if (labels && !model_node_is_null(labels) && read_labels(&c, labels, &p) < 0)
                 rc = -1;
+            rc |= read_created(&c, md, "creationTimestamp", &p);
             /* On Kubernetes the display name is the kuma.io/display-name annotation (Kuma's
              * defaulter moves a label of that name there), else metadata.name. */
             const model_node *ann =
@@ -528,6 +541,7 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
         labels = model_node_get(doc, "labels");
         if (labels && !model_node_is_null(labels) && read_labels(&c, labels, &p) < 0)
             rc = -1;
+        rc |= read_created(&c, doc, "creationTime", &p);
         const model_node *mesh = model_node_get(doc, "mesh");
         if (mesh) {
             old = schema_push_key(&c, "mesh");

@@ -40,20 +40,6 @@ static model_tags outbound_tags(resolver *R, const model_dataplane *dp, const ch
     return t;
 }
 
-void model__route_all_resolve(resolver *R)
-{
-    /* route-all-<mesh>: destination {kuma.io/service: '*'} resolved to the outbound's own
-     * tags, one split of weight 1 (§5.4). */
-    model_resolution *r = R->r;
-    r->route = MODEL_ROUTE_TRAFFIC_ROUTE;
-    r->is_default = true;
-    r->clusters = model_arena_alloc(R->a, sizeof *r->clusters);
-    model_tags t = model_tags_without(R->a, &R->outbound, MODEL_TAG_SERVICE);
-    model__cluster_fill(R, &r->clusters[r->n_clusters++], r->to, &t, 1);
-    model__step(R, (model_step){.kind = MODEL_STEP_ROUTE_ALL, .service = r->to,
-                                .count = (size_t)R->s->kuma_minor});
-}
-
 static bool has_to_items(const model_policy **matched, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -105,28 +91,41 @@ static bool conf_has_rules(const model_conf *c)
     return false;
 }
 
-/* Back to the listener Kuma's legacy generator made before the plugins ran. */
-static void keep_route_all(resolver *R)
+/* Back to the listener Kuma's legacy generator made before the plugins ran: its
+ * TrafficRoute's (Kuma <= 2.5's route-all among them), or, in a mesh without
+ * TrafficRoutes, none (§5.3). */
+static void legacy_listener(resolver *R, bool legacy_generator)
 {
     model_resolution *r = R->r;
     r->route = MODEL_ROUTE_NONE;
     r->n_routes = 0;
+    r->n_clusters = 0;
     r->n_policies = 0;
     r->has_none_reason = false;
     r->is_default = false;
-    if (R->w->n_traffic_routes)
-        model__unsimulated(R, MODEL_UNSIM_TRAFFIC_ROUTE);
-    else
-        model__route_all_resolve(R);
+    if (legacy_generator)
+        model__legacy_resolve(R);
 }
 
-/* Kuma <= 2.5 (§9).  The legacy generator first gives every outbound the default
- * TrafficRoute route-all-<mesh>; then each plugin replaces the listeners it builds.  The
- * MeshHTTPRoute plugin acts on a proxy with any MeshHTTPRoute `to` rules: on every
- * HTTP-like outbound (Kuma's catch-all where no rule names it), and on another outbound
- * its rules name; a listener whose routes all dropped is not built.  The MeshTCPRoute
- * plugin then builds a listener for each outbound with a TCP conf, except an HTTP-like
- * one that a MeshHTTPRoute conf names. */
+/* The HTTP plugin's listener when it builds one (a route survives), else the legacy
+ * generator's. */
+static void http_or_legacy(resolver *R, const model_conf *http, bool legacy_generator)
+{
+    model__http_resolve(R, http);
+    if (R->r->route == MODEL_ROUTE_NONE && R->r->none == MODEL_NONE_NO_HTTP_ROUTE &&
+        legacy_generator) {
+        model__step(R, (model_step){.kind = MODEL_STEP_LEGACY_KEPT, .service = R->r->to});
+        legacy_listener(R, true);
+    }
+}
+
+/* Kuma <= 2.5 (§9).  The legacy generator first gives every outbound its TrafficRoute's
+ * listener (the default route-all-<mesh> exists in every mesh); then each plugin replaces
+ * the listeners it builds.  The MeshHTTPRoute plugin acts on a proxy with any
+ * MeshHTTPRoute `to` rules: on every HTTP-like outbound (Kuma's catch-all where no rule
+ * names it), and on another outbound its rules name; a listener whose routes all dropped
+ * is not built.  The MeshTCPRoute plugin then builds a listener for each outbound with a
+ * TCP conf, except an HTTP-like one that a MeshHTTPRoute conf names. */
 static void arbitrate_before_2_6(resolver *R, const model_conf *tcp, const model_conf *http,
                                  bool http_acts)
 {
@@ -146,19 +145,18 @@ static void arbitrate_before_2_6(resolver *R, const model_conf *tcp, const model
                                         .service = R->r->to,
                                         .protocol = (int)R->r->protocol,
                                         .policy = conf_winner(http)});
-        model__http_resolve(R, http);
-        if (R->r->route == MODEL_ROUTE_NONE)
-            keep_route_all(R);
-    } else if (R->w->n_traffic_routes) {
-        model__unsimulated(R, MODEL_UNSIM_TRAFFIC_ROUTE);
+        http_or_legacy(R, http, true);
     } else {
-        model__route_all_resolve(R);
+        model__legacy_resolve(R);
     }
 }
 
-/* Kuma 2.6 .. 2.14 (§5.2 table, §5.3 gate). */
+/* Kuma 2.6 .. 2.14 (§5.2 table, §5.3 gate).  In a mesh with TrafficRoutes the legacy
+ * generator gives every outbound its TrafficRoute's listener (or one that closes), and
+ * each plugin acts only for a proxy with its own `to` rules; the MeshHTTPRoute plugin
+ * runs before the MeshTCPRoute one, and the later listener replaces the earlier. */
 static void arbitrate(resolver *R, const model_conf *tcp, const model_conf *http, bool use_tcp,
-                      bool use_http)
+                      bool use_http, bool legacy_generator)
 {
     model_resolution *r = R->r;
     bool is_http = model_protocol_is_http(r->protocol);
@@ -175,16 +173,21 @@ static void arbitrate(resolver *R, const model_conf *tcp, const model_conf *http
                                         .other = conf_winner(tcp)});
         r->route = MODEL_ROUTE_MESH_TCP_ROUTE;
         model__tcp_resolve(R, tcp);
-    } else if (use_http && is_http) {
+    } else if (use_http && (is_http || conf_has_rules(http))) {
         if (tcp->n_parts)
             model__step(R, (model_step){.kind = MODEL_STEP_HTTP_OVER_TCP,
                                         .service = r->to,
                                         .protocol = (int)r->protocol,
                                         .policy = conf_winner(http),
                                         .other = conf_winner(tcp)});
-        model__http_resolve(R, http);
-    } else if (R->w->n_traffic_routes) {
-        model__unsimulated(R, MODEL_UNSIM_TRAFFIC_ROUTE);
+        else if (!is_http)
+            model__step(R, (model_step){.kind = MODEL_STEP_HTTP_ON_NON_HTTP,
+                                        .service = r->to,
+                                        .protocol = (int)r->protocol,
+                                        .policy = conf_winner(http)});
+        http_or_legacy(R, http, legacy_generator);
+    } else {
+        legacy_listener(R, legacy_generator);
     }
 }
 
@@ -233,7 +236,7 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s, const m
                                          .count = w->n_traffic_routes,
                                          .tcp_acts = use_tcp,
                                          .http_acts = use_http});
-        arbitrate(&R, &tcp_conf, &http_conf, use_tcp, use_http);
+        arbitrate(&R, &tcp_conf, &http_conf, use_tcp, use_http, gated);
     }
 
     if (!r->unsupported && r->route == MODEL_ROUTE_MESH_TCP_ROUTE && r->n_clusters == 0) {

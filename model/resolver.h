@@ -60,8 +60,14 @@ void model__tcp_resolve(resolver *R, const model_conf *c);
  * catch-all to the destination when n_parts is 0. */
 void model__http_resolve(resolver *R, const model_conf *c);
 
-/* The default TrafficRoute of Kuma <= 2.5, route-all-<mesh>: the destination itself. */
-void model__route_all_resolve(resolver *R);
+/* The TrafficRoute listener (route_legacy.c): the TrafficRoute that routes the source to
+ * the destination (with Kuma <= 2.5's route-all-<mesh> among them), its TCP split or its
+ * HTTP routes; route `none` when no TrafficRoute selects the pair. */
+void model__legacy_resolve(resolver *R);
+
+/* The compiled form of RegularExpression value `v` (route_http.c): the scenario's, else
+ * one compiled into the resolution. */
+const struct model_regex *model__route_regex(resolver *R, const model_node *v);
 
 /* Refuses what splitsim does not simulate: sets r->unsupported and records the step. */
 void model__unsimulated(resolver *R, model_unsimulated what);

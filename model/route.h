@@ -24,4 +24,14 @@ int model__http_to_read(schema_ctx *c, model_arena *a, const model_policy *p,
  * be written as its value alone).  Returns 0, or -1 after recording every problem. */
 int model__http_match_read(schema_ctx *c, const model_node *m);
 
+/* Checks a RegularExpression value `n` as Envoy will: RE2 must compile it (into the
+ * reader's set, c->regexes).  Returns 0, or -1 after recording the problem. */
+int model__regex_check(schema_ctx *c, const model_node *n);
+
+/* Reads TrafficRoute `spec` (the Kubernetes spec, or with `universal` the whole document)
+ * into p->traffic_route, checked as Kuma's validator does.  Returns 0, or -1 after
+ * recording every problem. */
+int model__traffic_route_read(schema_ctx *c, model_arena *a, const model_node *spec,
+                              bool universal, model_policy *p);
+
 #endif

@@ -84,7 +84,7 @@ static int non_empty_string(schema_ctx *c, const model_node *n, const char **out
 
 /* Checks a RegularExpression value as Envoy will: RE2 must compile it (Kuma does not
  * look; Envoy then rejects the whole configuration). */
-static int check_regex(schema_ctx *c, const model_node *n)
+int model__regex_check(schema_ctx *c, const model_node *n)
 {
     const char *v;
     if (schema_string(c, n, &v) < 0)
@@ -185,7 +185,7 @@ static int check_path(schema_ctx *c, const model_node *path, bool *prefix)
         rc = schema_fail(c, vn, "must not be empty"); /* the schema's minLength 1 */
     if (!strcmp(type, "RegularExpression")) {
         if (*value)
-            rc |= check_regex(c, vn);
+            rc |= model__regex_check(c, vn);
     } else {
         /* validation.go: a PathPrefix other than "/" must not end in "/"; both must be
          * absolute.  Two checks, both said. */
@@ -222,7 +222,7 @@ static int check_query_params(schema_ctx *c, const model_node *list)
         WITH(c, q, "name", n, rc |= non_empty_string(c, n, &name));
         WITH(c, q, "value", v, rc |= schema_string(c, v, &value));
         if (type && value && !strcmp(type, "RegularExpression"))
-            WITH(c, q, "value", v, rc |= check_regex(c, v));
+            WITH(c, q, "value", v, rc |= model__regex_check(c, v));
         for (size_t j = 0; name && j < i; j++) {
             const model_node *other = model_node_get(list->items[j], "name");
             if (other && other->kind == MODEL_NODE_SCALAR && !strcmp(other->text, name)) {
@@ -258,7 +258,7 @@ static int check_headers(schema_ctx *c, const model_node *list)
         if ((!strcmp(type, "Present") || !strcmp(type, "Absent")) && value && *value)
             WITH(c, h, "value", v, rc = schema_fail(c, v, "must not be defined"));
         else if (!strcmp(type, "RegularExpression") && value && *value)
-            WITH(c, h, "value", v, rc |= check_regex(c, v));
+            WITH(c, h, "value", v, rc |= model__regex_check(c, v));
         else if (!strcmp(type, "RegularExpression")) /* Exact: the empty value */
             rc = schema_fail(c, model_node_get(h, "value") ? model_node_get(h, "value") : h,
                              "%sa RegularExpression needs a pattern: Kuma accepts none, and "
@@ -862,7 +862,7 @@ bool model_http_match_named(const model_node *want, const model_node *m)
 
 /* The compiled form of RegularExpression value `v`: the loader compiled every one into
  * the scenario's set; a scenario built otherwise gets its own copy in the resolution. */
-static const model_regex *route_regex(resolver *R, const model_node *v)
+const model_regex *model__route_regex(resolver *R, const model_node *v)
 {
     const model_regex *re = model_regex_set_get(R->s->regexes, v->text, v->len);
     return re ? re : model_regex_compile(R->a, v->text, v->len, NULL, 0);
@@ -896,7 +896,7 @@ static model_http_condition *conditions(resolver *R, const model_node *list, boo
         if (cond.type == MODEL_VALUE_PREFIX && !*cond.value)
             cond.type = MODEL_VALUE_PRESENT; /* an empty prefix matches any value */
         if (cond.type == MODEL_VALUE_REGEX)
-            cond.re = route_regex(R, vn);
+            cond.re = model__route_regex(R, vn);
         bool seen = false; /* Envoy keeps only the first matcher per name */
         for (size_t k = 0; k < *n && !seen; k++)
             seen = !strcmp(v[k].name, cond.name);
@@ -922,7 +922,7 @@ static void fill_match(resolver *R, model_http_route *h, const model_node *m)
             h->path_type = MODEL_PATH_EXACT;
         } else if (!strcmp(t, "RegularExpression")) {
             h->path_type = MODEL_PATH_REGEX;
-            h->path_re = route_regex(R, v);
+            h->path_re = model__route_regex(R, v);
         } else if (v->len > 1 && v->text[v->len - 1] == '/') {
             h->path = model_arena_strndup(R->a, v->text, v->len - 1);
         }
@@ -1249,6 +1249,7 @@ model_http_request model_http_request_make(model_arena *a, const model_request *
             *p = (char)tolower((unsigned char)*p);
         model_tags_set(a, &r.headers, name, q->headers.v[i].value);
     }
+    model_tags_set(a, &r.headers, ":method", r.method); /* as Envoy's header matchers see it */
     return r;
 }
 
@@ -1283,6 +1284,8 @@ static bool path_matches(const model_http_route *h, const char *path)
         return !strncmp(path, h->path, n) && (path[n] == '\0' || path[n] == '/');
     case MODEL_PATH_REGEX:
         return h->path_re && model_regex_full_match(h->path_re, path, strlen(path));
+    case MODEL_PATH_RAW_PREFIX:
+        return !strncmp(path, h->path, n);
     }
     return false;
 }

@@ -329,6 +329,76 @@ int schema_bool(schema_ctx *c, const model_node *n, bool *out)
                        n ? shown(n, buf, sizeof buf) : "nothing");
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* `n` digits at *s into *v; advances *s. */
+static bool fixed_digits(const char **s, int n, unsigned *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++, (*s)++) {
+        if (**s < '0' || **s > '9')
+            return false;
+        *v = *v * 10 + (unsigned)(**s - '0');
+    }
+    return true;
+}
+
+int schema_parse_timestamp(const char *s, int64_t *ns)
+{
+    unsigned y, mo, d, h, mi, sec;
+    if (!fixed_digits(&s, 4, &y) || *s++ != '-' || !fixed_digits(&s, 2, &mo) || *s++ != '-' ||
+        !fixed_digits(&s, 2, &d) || (*s != 'T' && *s != 't' && *s != ' '))
+        return -1;
+    s++;
+    if (!fixed_digits(&s, 2, &h) || *s++ != ':' || !fixed_digits(&s, 2, &mi) || *s++ != ':' ||
+        !fixed_digits(&s, 2, &sec))
+        return -1;
+    static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+        h > 23 || mi > 59 || sec > 60)
+        return -1;
+    int64_t frac = 0;
+    if (*s == '.') {
+        s++;
+        int n = 0;
+        for (; *s >= '0' && *s <= '9'; s++, n++)
+            if (n < 9)
+                frac = frac * 10 + (*s - '0');
+        if (n == 0)
+            return -1;
+        for (; n < 9; n++)
+            frac *= 10;
+    }
+    int64_t offset = 0;
+    if (*s == 'Z' || *s == 'z') {
+        s++;
+    } else if (*s == '+' || *s == '-') {
+        int sign = *s++ == '-' ? -1 : 1;
+        unsigned oh, om;
+        if (!fixed_digits(&s, 2, &oh) || *s++ != ':' || !fixed_digits(&s, 2, &om) || oh > 23 ||
+            om > 59)
+            return -1;
+        offset = sign * (int64_t)(oh * 3600 + om * 60);
+    } else {
+        return -1;
+    }
+    if (*s)
+        return -1;
+    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+    *ns = secs * 1000000000 + frac;
+    return 0;
+}
+
 int schema_parse_duration(const char *s, uint64_t *ns)
 {
     static const struct {

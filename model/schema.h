@@ -70,6 +70,11 @@ const char *schema_suggest(const char *word, const char *const *candidates);
 /* Values.  Each fails with the expected form and what was written. */
 int schema_string(schema_ctx *c, const model_node *n, const char **out);
 
+/* An RFC 3339 timestamp (2024-05-01T10:00:00Z, fractions and offsets allowed), as
+ * Kubernetes' creationTimestamp and Kuma's creationTime are written, into nanoseconds
+ * since 1970 UTC.  Returns 0, or -1 when `s` is not one. */
+int schema_parse_timestamp(const char *s, int64_t *ns);
+
 /* What YAML 1.1 (the YAML of kubectl and kumactl) reads plain scalar `n` as when it is
  * not a string: "a number", "a decimal number" or "a boolean"; NULL for a string, a
  * quoted scalar, null, or no scalar. */

@@ -195,6 +195,11 @@ void sim_explain_none(char *buf, size_t size, const model_resolution *r)
     case MODEL_NONE_NO_HTTP_ROUTE:
         put(&o, "every HTTP route lost its backends, so Kuma makes no listener for %s", r->to);
         break;
+    case MODEL_NONE_NO_TRAFFIC_ROUTE:
+        put(&o, "the mesh has TrafficRoutes, and none routes %s to %s: Kuma's listener for it "
+                "has no filter chain",
+            r->from->name, r->to);
+        break;
     case MODEL_NONE_DEFAULT_DROPPED:
         put(&o, "Kuma's default route to %s is dropped: its protocol %s cannot be proxied as TCP",
             r->to, model_protocol_name(r->protocol));
@@ -299,16 +304,19 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
         break;
     case MODEL_STEP_BACKEND:
         /* An HTTP route's backends are listed under its line. */
-        put(&o, "%sbackendRefs[%zu] (", st->type == MODEL_RES_MESH_HTTP_ROUTE ? "    " : "",
-            st->index);
+        put(&o, "%s%s[%zu] (", st->type == MODEL_RES_MESH_HTTP_ROUTE || st->type == MODEL_RES_TRAFFIC_ROUTE ? "    "
+                                                                                          : "",
+            st->type == MODEL_RES_TRAFFIC_ROUTE ? "split" : "backendRefs", st->index);
         put_mark(&o, st->mark);
         put(&o, ") -> cluster %s, weight %llu%s, %zu endpoint%s%s", st->cluster,
             (unsigned long long)st->weight, st->weight_default ? " (default)" : "", st->endpoints,
             st->endpoints == 1 ? "" : "s", st->endpoints ? "" : ": its connections fail");
         break;
     case MODEL_STEP_BACKEND_DROPPED:
-        put(&o, "%sbackendRefs[%zu] %s (", st->type == MODEL_RES_MESH_HTTP_ROUTE ? "    " : "",
-            st->index, st->service);
+        put(&o, "%s%s[%zu] %s (",
+            st->type == MODEL_RES_MESH_HTTP_ROUTE || st->type == MODEL_RES_TRAFFIC_ROUTE ? "    "
+                                                                                          : "",
+            st->type == MODEL_RES_TRAFFIC_ROUTE ? "split" : "backendRefs", st->index, st->service);
         put_mark(&o, st->mark);
         if (st->drop == MODEL_DROP_WEIGHT_ZERO)
             put(&o, ") dropped: weight 0");
@@ -357,11 +365,67 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
             put(&o, ", dropped: Kuma 2.%d's HTTP split does not carry %s", s->kuma_minor,
                 model_protocol_name((model_protocol)st->protocol));
         break;
-    case MODEL_STEP_ROUTE_ALL:
+    case MODEL_STEP_LEGACY_KEPT:
         put(&o,
-            "Kuma 2.%zu: no MeshTCPRoute or MeshHTTPRoute listener for %s, so the default "
-            "TrafficRoute route-all-%s routes it to itself",
-            st->count, st->service, s->mesh);
+            "every MeshHTTPRoute route for %s lost its backends: Kuma builds no HTTP listener, "
+            "so the TrafficRoute listener made before the plugins stays",
+            st->service);
+        break;
+    case MODEL_STEP_TR_CANDIDATE:
+        if (st->dropped) {
+            put(&o, "TrafficRoute '%s' does not select %s: none of its sources matches one of its "
+                    "inbounds",
+                st->policy->name, r->from->name);
+            break;
+        }
+        put(&o, "TrafficRoute '%s' selects %s (best source: %u tag%s, %u exact)",
+            st->policy->name, r->from->name, st->rank_tags, st->rank_tags == 1 ? "" : "s",
+            st->rank_exact);
+        if (st->redirect)
+            put(&o, ", but none of its destinations matches %s", st->service);
+        else if (st->other && st->order == 0)
+            put(&o, "; it ranks above '%s' (more tags, then more exact tags, sources and "
+                    "destination added)",
+                st->other->name);
+        else if (st->other)
+            put(&o, "; it ranks as '%s' and was created later, so it wins the tie",
+                st->other->name);
+        break;
+    case MODEL_STEP_TR_CHOSEN:
+        if (st->is_default)
+            put(&o,
+                "Kuma 2.%d: no other TrafficRoute for %s, so the default route-all-%s (made with "
+                "the mesh) routes it to itself",
+                s->kuma_minor, st->service, s->mesh);
+        else
+            put(&o, "TrafficRoute '%s' routes to %s (rank %u tags, %u exact; ties go to the one "
+                    "created later, then to the first by name)",
+                st->policy->name, st->service, st->rank_tags, st->rank_exact);
+        break;
+    case MODEL_STEP_TR_ROUTE:
+        if (st->match) {
+            sim_explain_match(why, sizeof why, st->match);
+            put(&o, "  conf.http[%zu]: %s", st->index, why);
+        } else {
+            put(&o, "  conf.%s: every other request or connection",
+                st->policy->traffic_route->n_split == 1 &&
+                        model_node_get(st->policy->spec ? model_node_get(st->policy->spec, "conf")
+                                                        : NULL,
+                                       "destination")
+                    ? "destination"
+                    : "split");
+        }
+        break;
+    case MODEL_STEP_TR_PROTOCOL:
+        if (st->is_default)
+            put(&o, "its %zu cluster%s speak %s: an HTTP route table, first match wins", st->count,
+                st->count == 1 ? "" : "s", model_protocol_name((model_protocol)st->protocol));
+        else
+            put(&o,
+                "its %zu cluster%s' common protocol is %s, not HTTP: one TCP split over the "
+                "clusters of every route, conf.http first",
+                st->count, st->count == 1 ? "" : "s",
+                model_protocol_name((model_protocol)st->protocol));
         break;
     case MODEL_STEP_NOTHING_LEFT:
         sim_explain_none(why, sizeof why, r);

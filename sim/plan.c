@@ -471,7 +471,7 @@ static int build_outcomes(model_arena *a, sim_flow_plan *fp, model_errors *errs)
     int rc = 0;
     for (size_t d = 0; d < fp->n_routings && rc == 0; d++) {
         sim_routing *rt = &fp->routings[d];
-        rc = rt->resolution->route == MODEL_ROUTE_MESH_HTTP_ROUTE
+        rc = rt->resolution->n_routes /* an HTTP listener: MeshHTTPRoute, TrafficRoute */
                  ? http_routing(a, fp, rt, cap, &table, errs)
                  : tcp_routing(a, fp, rt, cap, errs);
     }
@@ -627,7 +627,7 @@ static void warn_requests(const model_scenario *s, const sim_flow_plan *fp, mode
         return;
     for (size_t d = 0; d < fp->n_routings; d++) {
         const model_resolution *r = fp->routings[d].resolution;
-        if (r->route == MODEL_ROUTE_MESH_HTTP_ROUTE)
+        if (r->n_routes || r->route == MODEL_ROUTE_NONE) /* HTTP, or closed */
             continue;
         model_warn(errs, f->requests[0].mark,
                    "traffic[%zu].requests: %s reaches %s through %s as TCP, so every request "

@@ -249,32 +249,6 @@ Test(plan, requests_on_a_destination_routed_as_tcp_are_a_warning)
     free(yaml);
 }
 
-Test(plan, routing_splitsim_does_not_simulate_is_refused_at_the_flow)
-{
-    char *yaml = simfx_printf("scenario: t\n"
-                              "services:\n"
-                              "  - {name: web, instances: [{tags: {app: web}}]}\n"
-                              "  - {name: api, protocol: tcp, instances: [{tags: {v: a}}]}\n"
-                              "resources:\n"
-                              "  - type: TrafficRoute\n"
-                              "    name: legacy\n"
-                              "    mesh: default\n"
-                              "    sources: [{match: {kuma.io/service: '*'}}]\n"
-                              "    destinations: [{match: {kuma.io/service: '*'}}]\n"
-                              "    conf: {destination: {kuma.io/service: api}}\n"
-                              "traffic:\n"
-                              "  - {name: w, from: web, to: api, connections: 10}\n");
-    model_scenario *s;
-    char *diags;
-    sim_plan *p = plan_of(yaml, &s, &diags);
-    cr_expect_null(p);
-    cr_expect_str_eq(diags, "t.yaml:13:5: flow 'w' (web-1 -> api) needs TrafficRoute policies: "
-                            "not simulated by this version of splitsim\n");
-    model_scenario_free(s);
-    free(diags);
-    free(yaml);
-}
-
 Test(plan, grouping_is_linear_in_the_sources, .timeout = 20)
 {
     /* 50,000 sources of 25,000 kinds (two replicas each): a pairwise grouping would

@@ -542,13 +542,23 @@ Test(resolve, kuma_2_5_route_all_traffic_route_by_default)
 {
     model_load_options o = {.kuma_minor = 5};
     resolved x = resolve_opts(MESH("http"), &o, "web-1", "backend");
-    /* Before 2.6 every mesh had route-all-<mesh>: one split of weight 1 to the outbound. */
+    /* Before 2.6 every mesh had route-all-<mesh>: one split of weight 1 to the outbound;
+     * backend speaks http, so its listener is an HTTP route table (§5.4). */
     cr_expect_eq(x.r->route, MODEL_ROUTE_TRAFFIC_ROUTE);
     cr_expect(x.r->is_default);
     cr_expect_null(x.r->unsupported);
-    cr_assert_eq(x.r->n_clusters, 1);
-    expect_cluster(x.r, 0, "backend", 1, 4);
+    cr_expect_eq(x.r->n_clusters, 0);
+    cr_assert_eq(x.r->n_routes, 1);
+    cr_assert_eq(x.r->routes[0].n_clusters, 1);
+    cr_expect_str_eq(x.r->routes[0].clusters[0].name, "backend");
+    cr_expect_eq(x.r->routes[0].clusters[0].weight, 1);
     done(&x);
+    /* On a tcp destination: one TCP split. */
+    resolved t = resolve_opts(MESH("tcp"), &o, "web-1", "backend");
+    cr_expect_eq(t.r->route, MODEL_ROUTE_TRAFFIC_ROUTE);
+    cr_assert_eq(t.r->n_clusters, 1);
+    expect_cluster(t.r, 0, "backend", 1, 4);
+    done(&t);
     /* A MeshTCPRoute conf for the outbound takes it over. */
     /* clang-format off */
     const char *yaml_y = MESH("tcp")
@@ -581,7 +591,10 @@ Test(resolve, traffic_route_in_mesh_gates_the_plugins)
         TRAFFIC_ROUTE;
     /* clang-format on */
     resolved x = resolve(only_tr, "web-1", "backend");
-    cr_expect_str_eq(x.r->unsupported, "TrafficRoute policies");
+    cr_expect_null(x.r->unsupported);
+    cr_expect_eq(x.r->route, MODEL_ROUTE_TRAFFIC_ROUTE);
+    expect_policies(x.r, POLICIES("tr"));
+    expect_cluster(x.r, 0, "backend", 1, 4);
     done(&x);
     /* clang-format off */
     const char *yaml = MESH("tcp")

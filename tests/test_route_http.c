@@ -488,8 +488,8 @@ Test(route_http, kuma_2_5_grpc_backends_cannot_join_an_http_split)
      * is dropped, so the route-all TrafficRoute stays. */
     resolved x = resolve(MESH_AT("2.5", "grpc") OTHER_ONLY, "backend");
     cr_expect_eq(x.r->route, MODEL_ROUTE_TRAFFIC_ROUTE);
-    cr_expect_eq(x.r->n_routes, 0);
-    cr_assert_eq(x.r->n_clusters, 1);
+    cr_expect(x.r->is_default, "route-all");
+    cr_expect_eq(x.r->n_routes, 1, "a grpc cluster: route-all's listener is HTTP");
     done(&x);
     resolved y = resolve(MESH_AT("2.6", "grpc") OTHER_ONLY, "backend");
     cr_expect_eq(y.r->route, MODEL_ROUTE_MESH_HTTP_ROUTE);

@@ -368,15 +368,16 @@ check "... warning that the flow no longer reaches the backend it names" err_has
 run resolve "$tie" --kuma-version 3.0
 check "--kuma-version outside 2.3..2.14 exits 2" status 2
 
-# --- routing splitsim does not simulate yet: refused with the flow's place, exit 2 --------
-legacy=trafficroute.yaml
-run run "$legacy"
-check "run: TrafficRoute policies are refused with exit 2" status 2
-check "run: ... naming the flow at file:line:col" err_has "trafficroute.yaml:14:5: flow 'w' (web-1 -> api) needs TrafficRoute policies: not simulated by this version of splitsim"
+# --- what splitsim does not simulate yet: refused with its place, exit 2 ----------------
+run run gateway-traffic.yaml
+check "run: traffic from a gateway is refused with exit 2" status 2
+check "run: ... naming its place" err_has "gateway-traffic.yaml:7:21: traffic[0].from: not simulated by this version of splitsim: traffic from builtin gateways"
 check "run: ... and writing no report" out_empty
-run resolve "$legacy"
-check "resolve: the same refusal, exit 2" status 2
-check "resolve: ... at the flow's place" err_has "trafficroute.yaml:14:5: web-1 -> api needs TrafficRoute policies: not simulated by this version of splitsim"
+
+# --- a TrafficRoute decides for a proxy no new route policy selects ----------------------
+run resolve trafficroute.yaml --format json
+check "resolve: the TrafficRoute routes web-1 to api" out_has '"route": "TrafficRoute"'
+check "... and is the contributing policy" out_has '"legacy"'
 
 # --- requests on a destination routed as TCP: a warning, and validate still passes --------
 run validate requests-over-tcp.yaml

@@ -50,6 +50,7 @@ typedef enum model_none_reason {
     MODEL_NONE_WHOLE_SPLIT,       /* before 2.9 one bad protocol empties the split */
     MODEL_NONE_DEFAULT_DROPPED,   /* the default route's own protocol cannot be proxied */
     MODEL_NONE_NO_HTTP_ROUTE,     /* every HTTP route lost its backends: no listener */
+    MODEL_NONE_NO_TRAFFIC_ROUTE,  /* the mesh has TrafficRoutes, none for this pair */
 } model_none_reason;
 
 /* The kinds of step.  (enum suffix) */
@@ -75,7 +76,13 @@ typedef enum model_none_reason {
     X(HTTP_RULES)       /* `count` rules after merging; sorted by specificity (`rules_empty`: no) */\
     X(HTTP_ROUTE)       /* route `index` from `policy` (NULL: Kuma's catch-all), `redirect` */    \
     X(HTTP_ROUTE_DROPPED) /* route of `policy`: every backend dropped, requests fall through */   \
-    X(ROUTE_ALL)        /* Kuma 2.`count`: the default TrafficRoute route-all-<mesh> */             \
+    X(LEGACY_KEPT)      /* no MeshHTTPRoute route survives for `service`: the legacy listener stays */\
+    X(TR_CANDIDATE)     /* TrafficRoute `policy`: `dropped` (no source matches), else best        \
+                         * source rank `rank_tags`/`rank_exact`, `redirect` (no destination      \
+                         * matches `service`), `other` it beat by `order` (0 rank, 1 newer) */  \
+    X(TR_CHOSEN)        /* `policy` routes to `service`, aggregate rank; `is_default`: route-all */\
+    X(TR_ROUTE)         /* route `index` of `count` conf.http entries (`match`), or conf.split */  \
+    X(TR_PROTOCOL)      /* the clusters' common `protocol`: HTTP routes (`is_default`) or TCP */   \
     X(NOTHING_LEFT)     /* nothing to route to, for `none` */                                      \
     X(UNSIMULATED)      /* needs `what` (MODEL_UNSIMULATED) */                                      \
     X(DECISION)         /* the route type `route`, `is_default` */
@@ -112,6 +119,7 @@ typedef struct model_step {
     bool tcp_acts, http_acts; /* GATE */
     bool is_default;     /* DECISION */
     bool redirect;       /* HTTP_ROUTE */
+    unsigned rank_tags, rank_exact; /* TR_CANDIDATE, TR_CHOSEN */
     const model_node *match; /* HTTP_ROUTE, HTTP_ROUTE_DROPPED: the match as written */
     model_mark mark;
 } model_step;

@@ -44,6 +44,8 @@ typedef enum model_path_match {
     MODEL_PATH_EXACT,
     MODEL_PATH_PREFIX, /* segment-aware; "/" matches every path */
     MODEL_PATH_REGEX,  /* RE2, the whole path */
+    MODEL_PATH_RAW_PREFIX, /* Envoy's plain `prefix`: any path starting with these bytes
+                            * (TrafficRoute's path prefix) */
 } model_path_match;
 
 /* How a header or query parameter condition matches (docs/routing.md §4.4). */

@@ -23,7 +23,6 @@
  * from this list (and the README's "Not simulated yet" lists the same), so a user reads
  * one consistent sentence wherever it is met.  (enum suffix, what) */
 #define MODEL_UNSIMULATED(X)                                                                       \
-    X(TRAFFIC_ROUTE, "TrafficRoute policies")                                                      \
     X(GATEWAY_TRAFFIC, "traffic from builtin gateways")                                           \
     X(TIMELINE, "changes over simulated time (timeline, rollout, step)")                          \
     X(PLOT, "plots (splitsim plot)")                                                               \
@@ -136,6 +135,34 @@ typedef struct model_policy_to {
     model_mark mark;
 } model_policy_to;
 
+/* A TrafficRoute split entry: a destination selector (wildcards as written) and its
+ * weight; `conf.destination` is one entry of weight 1. */
+typedef struct model_tr_split {
+    model_tags destination;
+    uint32_t weight;
+    model_mark mark;
+} model_tr_split;
+
+/* A TrafficRoute `conf.http[]` entry: its match as written and its split. */
+typedef struct model_tr_http {
+    const model_node *match;
+    model_tr_split *split;
+    size_t n_split;
+    model_mark mark;
+} model_tr_http;
+
+/* What a TrafficRoute says (route_legacy.c reads it, docs/routing.md §5.4). */
+typedef struct model_traffic_route {
+    model_tags *sources; /* each a selector of one inbound's tags */
+    size_t n_sources;
+    model_tags *destinations; /* each {kuma.io/service: S or *} */
+    size_t n_destinations;
+    model_tr_split *split; /* conf.split, or conf.destination */
+    size_t n_split;
+    model_tr_http *http;
+    size_t n_http;
+} model_traffic_route;
+
 typedef struct model_policy {
     model_resource_type type;
     const char *name;         /* as the user wrote it (metadata.name or name) */
@@ -150,6 +177,11 @@ typedef struct model_policy {
     model_policy_to *to;
     size_t n_to;
     const model_node *spec;
+    const model_traffic_route *traffic_route; /* a TrafficRoute's conf, else NULL */
+    /* metadata.creationTimestamp (Kubernetes) or creationTime (Universal), when written:
+     * nanoseconds since 1970, UTC. */
+    bool has_created;
+    int64_t created_ns;
     model_mark mark; /* where the resource starts */
 } model_policy;
 
