@@ -517,13 +517,26 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
         }
         schema_pop(&c, old);
         if (legacy) {
+            /* A legacy mesh-scoped resource names its mesh in a top-level `mesh:`, which
+             * Kuma's admission webhook requires for TrafficRoute and MeshGateway
+             * (ValidateMesh, pkg/plugins/runtime/k8s/webhooks/validation.go). */
             const model_node *mesh = model_node_get(doc, "mesh");
-            if (mesh) {
-                old = schema_push_key(&c, "mesh");
+            old = schema_push_key(&c, "mesh");
+            if (mesh && !model_node_is_null(mesh)) {
                 if (schema_string(&c, mesh, &p.mesh) < 0)
                     rc = -1;
-                schema_pop(&c, old);
+                else if (!*p.mesh)
+                    rc = schema_fail(&c, mesh, "cannot be empty");
+                else if (strlen(p.mesh) > 253)
+                    rc = schema_fail(&c, mesh, "value length must less or equal 253");
+                else if (strspn(p.mesh, "0123456789abcdefghijklmnopqrstuvwxyz-_.") != strlen(p.mesh))
+                    rc = schema_fail(&c, mesh,
+                                     "invalid characters. Valid characters are numbers, "
+                                     "lowercase latin letters and '-', '_', '.' symbols.");
+            } else if (rtype != MODEL_RES_DATAPLANE) {
+                rc = schema_fail_at(&c, doc->mark, "cannot be empty");
             }
+            schema_pop(&c, old);
         }
     } else {
         const char *const *keys = rtype == MODEL_RES_DATAPLANE       ? universal_dataplane_keys

@@ -171,9 +171,17 @@ static void arbitrate(resolver *R, const model_conf *tcp, const model_conf *http
                                         .protocol = (int)r->protocol,
                                         .policy = conf_winner(http),
                                         .other = conf_winner(tcp)});
+        if (legacy_generator)
+            model__step(R, (model_step){.kind = MODEL_STEP_LEGACY_REPLACED,
+                                        .route = MODEL_ROUTE_MESH_TCP_ROUTE,
+                                        .service = r->to});
         r->route = MODEL_ROUTE_MESH_TCP_ROUTE;
         model__tcp_resolve(R, tcp);
     } else if (use_http && (is_http || conf_has_rules(http))) {
+        if (legacy_generator)
+            model__step(R, (model_step){.kind = MODEL_STEP_LEGACY_REPLACED,
+                                        .route = MODEL_ROUTE_MESH_HTTP_ROUTE,
+                                        .service = r->to});
         if (tcp->n_parts)
             model__step(R, (model_step){.kind = MODEL_STEP_HTTP_OVER_TCP,
                                         .service = r->to,

@@ -28,6 +28,9 @@ int model__http_match_read(schema_ctx *c, const model_node *m);
  * reader's set, c->regexes).  Returns 0, or -1 after recording the problem. */
 int model__regex_check(schema_ctx *c, const model_node *n);
 
+/* Checks `m` as a TrafficRoute conf.http match (validateHTTPMatch).  Returns 0, or -1. */
+int model__traffic_route_match_read(schema_ctx *c, const model_node *m);
+
 /* Reads TrafficRoute `spec` (the Kubernetes spec, or with `universal` the whole document)
  * into p->traffic_route, checked as Kuma's validator does.  Returns 0, or -1 after
  * recording every problem. */

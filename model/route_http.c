@@ -313,8 +313,23 @@ static int check_matches(schema_ctx *c, const model_node *list, bool *all_prefix
     return rc;
 }
 
+/* A match written as a TrafficRoute conf.http match: a path, method or header that is a
+ * StringMatcher ({prefix|exact|regex}), or headers as a mapping. */
+static bool legacy_form(const model_node *m)
+{
+    if (!m || m->kind != MODEL_NODE_MAP)
+        return false;
+    const model_node *path = model_node_get(m, "path"), *method = model_node_get(m, "method");
+    const model_node *headers = model_node_get(m, "headers");
+    return (path && path->kind == MODEL_NODE_MAP && !model_node_get(path, "type")) ||
+           (method && method->kind == MODEL_NODE_MAP) ||
+           (headers && headers->kind == MODEL_NODE_MAP);
+}
+
 int model__http_match_read(schema_ctx *c, const model_node *m)
 {
+    if (legacy_form(m))
+        return model__traffic_route_match_read(c, m);
     bool prefix;
     return check_match(c, m, &prefix, true);
 }
@@ -846,7 +861,10 @@ bool model_http_match_named(const model_node *want, const model_node *m)
         return model_http_match_same(want, m);
     /* {path: VALUE, ...}: the route's path value is VALUE; every other key as written. */
     const model_node *mp = m ? field(m, "path") : NULL;
-    const model_node *value = mp ? field(mp, "value") : NULL;
+    const model_node *value = NULL; /* {type, value}, or a TrafficRoute StringMatcher */
+    static const char *const keys_of_value[] = {"value", "prefix", "exact", "regex"};
+    for (size_t k = 0; mp && !value && k < 4; k++)
+        value = field(mp, keys_of_value[k]);
     const char *have = m ? (value ? value->text : NULL) : "/";
     if (!have || strcmp(have, path->text))
         return false;
@@ -1227,10 +1245,12 @@ static char *remove_dot_segments(model_arena *a, const char *in)
 
 model_http_request model_http_request_make(model_arena *a, const model_request *q)
 {
-    model_http_request r = {q->method ? q->method : "GET", "/", {0}, {0}};
+    model_http_request r = {q->method ? q->method : "GET", "/", NULL, NULL, {0}, {0}};
     const char *path = q->path ? q->path : "/";
     const char *mark = strchr(path, '?');
     size_t plen = mark ? (size_t)(mark - path) : strlen(path);
+    r.raw = path;
+    r.raw_path = model_arena_strndup(a, path, plen);
     r.path = remove_dot_segments(a, unescape(a, path, plen, false));
     for (const char *p = mark ? mark + 1 : NULL; p && *p;) {
         const char *amp = strchr(p, '&');
@@ -1294,7 +1314,10 @@ size_t model_http_route_choose(const model_resolution *r, const model_http_reque
 {
     for (size_t i = 0; i < r->n_routes; i++) {
         const model_http_route *h = &r->routes[i];
-        if (!path_matches(h, q->path))
+        const char *path = !h->raw ? q->path
+                           : h->path_type == MODEL_PATH_RAW_PREFIX ? q->raw
+                                                                  : q->raw_path;
+        if (!path_matches(h, path))
             continue;
         if (h->method && strcmp(h->method, q->method))
             continue;

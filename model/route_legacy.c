@@ -62,23 +62,23 @@ static const model_node *either(const model_node *map, const char *json, const c
  * service tag, and for a destination that tag alone (OnlyServiceTagAllowed). */
 static int read_match(schema_ctx *c, const model_node *m, bool only_service, model_tags *out)
 {
-    if (schema_tags(c, m, SCHEMA_TAGS_SELECTOR, out) < 0)
+    if (!schema_is_map(c, m))
         return -1;
     int rc = 0;
-    if (only_service) {
-        if (out->n != 1 || !model_tags_get(out, MODEL_TAG_SERVICE))
-            rc = schema_fail(c, m, "must consist of exactly one tag \"kuma.io/service\"");
-        for (size_t i = 0; i < out->n; i++)
-            if (strcmp(out->v[i].key, MODEL_TAG_SERVICE)) {
-                size_t old = schema_push_tag(c, out->v[i].key);
-                rc = schema_fail(c, model_node_get(m, out->v[i].key), "tag \"%s\" is not allowed",
-                                 out->v[i].key);
-                schema_pop(c, old);
-            }
-    } else if (out->n == 0) {
+    bool service = model_node_get(m, MODEL_TAG_SERVICE) != NULL;
+    if (only_service && (m->n != 1 || !service))
+        rc = schema_fail(c, m, "must consist of exactly one tag \"kuma.io/service\"");
+    else if (!only_service && m->n == 0)
         rc = schema_fail(c, m, "must have at least one tag");
-    }
-    if (!model_tags_get(out, MODEL_TAG_SERVICE))
+    for (size_t i = 0; only_service && i < m->n; i++)
+        if (strcmp(m->keys[i]->text, MODEL_TAG_SERVICE)) {
+            size_t old = schema_push_tag(c, m->keys[i]->text);
+            rc = schema_fail(c, m->keys[i], "tag \"%s\" is not allowed", m->keys[i]->text);
+            schema_pop(c, old);
+        }
+    if (schema_tags(c, m, SCHEMA_TAGS_SELECTOR, out) < 0)
+        rc = -1;
+    if (!service)
         rc = schema_fail(c, m, "mandatory tag \"kuma.io/service\" is missing");
     return rc;
 }
@@ -234,7 +234,7 @@ static int read_matcher(schema_ctx *c, const model_node *m)
     return rc;
 }
 
-static int read_http_match(schema_ctx *c, const model_node *m)
+int model__traffic_route_match_read(schema_ctx *c, const model_node *m)
 {
     if (!m || model_node_is_null(m) || (m->kind == MODEL_NODE_MAP && m->n == 0))
         return schema_fail(c, m,
@@ -514,7 +514,7 @@ int model__traffic_route_read(schema_ctx *c, model_arena *a, const model_node *s
                         e->mark = h->mark;
                         e->match = model_node_get(h, "match");
                         size_t o3 = schema_push_key(c, "match");
-                        rc |= read_http_match(c, e->match ? e->match : h);
+                        rc |= model__traffic_route_match_read(c, e->match ? e->match : h);
                         schema_pop(c, o3);
                         WITH(c, h, "modify", m, rc |= read_modify(c, m, e->match));
                         rc |= read_split(c, a, h, &e->split, &e->n_split);
@@ -736,6 +736,7 @@ static void split_clusters(resolver *R, const model_tr_split *split, size_t n, m
 static void legacy_match(resolver *R, model_http_route *h, const model_node *m)
 {
     h->match = m;
+    h->raw = true;
     h->path_type = MODEL_PATH_RAW_PREFIX;
     h->path = "/";
     const model_node *path = model_node_get(m, "path");
@@ -810,6 +811,7 @@ static void legacy_listener(resolver *R, const model_policy *p, bool builtin)
             legacy_match(R, h, tr->http[i].match);
             split_clusters(R, tr->http[i].split, tr->http[i].n_split, all, &n_all);
         } else {
+            h->raw = true;
             h->path_type = MODEL_PATH_RAW_PREFIX;
             h->path = "/";
             split_clusters(R, tr->split, tr->n_split, all, &n_all);

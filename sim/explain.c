@@ -146,6 +146,25 @@ static void put_condition(out *o, const char *what, const model_node *c)
         put(o, ", %s %s = \"%s\"", what, name, value);
 }
 
+/* `key` of `m`, NULL when absent or null (null fields are absent ones). */
+static const model_node *present(const model_node *m, const char *key)
+{
+    const model_node *v = model_node_get(m, key);
+    return v && !model_node_is_null(v) ? v : NULL;
+}
+
+/* A TrafficRoute StringMatcher: `= "v"`, `starts with "v"`, `matches /v/`. */
+static void put_matcher(out *o, const model_node *m)
+{
+    const model_node *v;
+    if ((v = present(m, "exact")))
+        put(o, " = \"%s\"", v->text);
+    else if ((v = present(m, "prefix")))
+        put(o, " starts with \"%s\"", v->text);
+    else if ((v = present(m, "regex")))
+        put(o, " matches /%s/", v->text);
+}
+
 void sim_explain_match(char *buf, size_t size, const model_node *match)
 {
     out o = {buf, size, 0};
@@ -154,20 +173,51 @@ void sim_explain_match(char *buf, size_t size, const model_node *match)
         put(&o, "PathPrefix / (Kuma's catch-all)");
         return;
     }
-    const model_node *path = model_node_get(match, "path");
-    if (path)
-        put(&o, "%s %s", model_node_get(path, "type")->text, model_node_get(path, "value")->text);
+    const model_node *path = present(match, "path"), *v;
+    if (path && present(path, "type")) /* MeshHTTPRoute: {type, value} */
+        put(&o, "%s %s", present(path, "type")->text,
+            present(path, "value") ? present(path, "value")->text : "");
+    else if (path && (v = present(path, "exact"))) /* TrafficRoute: a StringMatcher */
+        put(&o, "Exact %s", v->text);
+    else if (path && (v = present(path, "prefix")))
+        put(&o, "prefix %s (any path starting so)", v->text);
+    else if (path && (v = present(path, "regex")))
+        put(&o, "RegularExpression %s", v->text);
     else
         put(&o, "any path");
-    const model_node *method = model_node_get(match, "method");
-    if (method)
+    const model_node *method = present(match, "method");
+    if (method && method->kind == MODEL_NODE_SCALAR) {
         put(&o, ", method %s", method->text);
-    const model_node *h = model_node_get(match, "headers");
+    } else if (method) {
+        put(&o, ", method");
+        put_matcher(&o, method);
+    }
+    const model_node *h = present(match, "headers");
     for (size_t i = 0; h && h->kind == MODEL_NODE_SEQ && i < h->n; i++)
         put_condition(&o, "header", h->items[i]);
-    const model_node *q = model_node_get(match, "queryParams");
+    for (size_t i = 0; h && h->kind == MODEL_NODE_MAP && i < h->n; i++) {
+        put(&o, ", header %s", h->keys[i]->text);
+        put_matcher(&o, h->items[i]);
+    }
+    const model_node *q = present(match, "queryParams");
     for (size_t i = 0; q && q->kind == MODEL_NODE_SEQ && i < q->n; i++)
         put_condition(&o, "query", q->items[i]);
+}
+
+void sim_explain_route(char *buf, size_t size, const model_http_route *h)
+{
+    out o = {buf, size, 0};
+    buf[0] = '\0';
+    if (!h->match && h->policy) { /* a TrafficRoute's conf.split */
+        put(&o, "PathPrefix / (%s '%s': its default split)",
+            model_resource_type_name(h->policy->type), h->policy->name);
+        return;
+    }
+    char what[512];
+    sim_explain_match(what, sizeof what, h->match);
+    put(&o, "%s", what);
+    if (h->policy)
+        put(&o, " (%s '%s')", model_resource_type_name(h->policy->type), h->policy->name);
 }
 
 void sim_explain_none(char *buf, size_t size, const model_resolution *r)
@@ -365,6 +415,12 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
             put(&o, ", dropped: Kuma 2.%d's HTTP split does not carry %s", s->kuma_minor,
                 model_protocol_name((model_protocol)st->protocol));
         break;
+    case MODEL_STEP_LEGACY_REPLACED:
+        put(&o,
+            "whatever TrafficRoute would route %s, the %s plugin replaces its listener for this "
+            "proxy (it runs after the legacy generator)",
+            st->service, model_route_type_name((model_route_type)st->route));
+        break;
     case MODEL_STEP_LEGACY_KEPT:
         put(&o,
             "every MeshHTTPRoute route for %s lost its backends: Kuma builds no HTTP listener, "
@@ -407,7 +463,7 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
             sim_explain_match(why, sizeof why, st->match);
             put(&o, "  conf.http[%zu]: %s", st->index, why);
         } else {
-            put(&o, "  conf.%s: every other request or connection",
+            put(&o, "  conf.%s (the default, last)",
                 st->policy->traffic_route->n_split == 1 &&
                         model_node_get(st->policy->spec ? model_node_get(st->policy->spec, "conf")
                                                         : NULL,

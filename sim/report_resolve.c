@@ -199,10 +199,8 @@ static void text_resolution(FILE *out, const model_scenario *s, const model_reso
         text_clusters(out, r->clusters, r->n_clusters, "  ");
     for (size_t i = 0; i < r->n_routes; i++) {
         const model_http_route *h = &r->routes[i];
-        sim_explain_match(why, sizeof why, h->match);
+        sim_explain_route(why, sizeof why, h);
         fprintf(out, "  route %zu: %s", i + 1, why);
-        if (h->policy)
-            fprintf(out, " (MeshHTTPRoute '%s')", h->policy->name);
         fprintf(out, "%s\n", h->redirect ? " -> RequestRedirect: no backend is contacted" : "");
         if (h->n_clusters)
             text_clusters(out, h->clusters, h->n_clusters, "    ");

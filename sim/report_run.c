@@ -415,10 +415,8 @@ static void text_routes(FILE *out, const sim_flow_result *f, const sim_window *w
     for (size_t k = 0; k < fp->n_slots; k++) {
         const sim_route_slot *sl = &fp->slots[k];
         char what[512];
-        sim_explain_match(what, sizeof what, sl->match);
+        sim_explain_route(what, sizeof what, sl->any);
         fprintf(out, "  route %zu: %s", k + 1, what);
-        if (sl->any->policy)
-            fprintf(out, " (MeshHTTPRoute '%s')", sl->any->policy->name);
         fprintf(out, "%s\n", sl->any->redirect ? " -> RequestRedirect" : "");
         uint64_t total = w->slot_total[k];
         if (sl->share == 0 && total == 0) {

@@ -76,6 +76,7 @@ typedef enum model_none_reason {
     X(HTTP_RULES)       /* `count` rules after merging; sorted by specificity (`rules_empty`: no) */\
     X(HTTP_ROUTE)       /* route `index` from `policy` (NULL: Kuma's catch-all), `redirect` */    \
     X(HTTP_ROUTE_DROPPED) /* route of `policy`: every backend dropped, requests fall through */   \
+    X(LEGACY_REPLACED)  /* the plugin of route type `route` replaces the TrafficRoute listener */ \
     X(LEGACY_KEPT)      /* no MeshHTTPRoute route survives for `service`: the legacy listener stays */\
     X(TR_CANDIDATE)     /* TrafficRoute `policy`: `dropped` (no source matches), else best        \
                          * source rank `rank_tags`/`rank_exact`, `redirect` (no destination      \

@@ -78,6 +78,8 @@ typedef struct model_http_route {
     const char *path;
     const struct model_regex *path_re;
     const char *method; /* NULL: any method */
+    bool raw;           /* a TrafficRoute's: Kuma's legacy listener does not normalise paths,
+                         * and Envoy's plain prefix sees the query too */
     model_http_condition *headers; /* the first condition per name, AND-ed */
     size_t n_headers;
     model_http_condition *query;
@@ -95,6 +97,8 @@ typedef struct model_http_route {
 typedef struct model_http_request {
     const char *method;
     const char *path;
+    const char *raw;      /* the :path as sent, query included, not normalised */
+    const char *raw_path; /* the same without its query */
     model_tags headers;
     model_tags query;
 } model_http_request;

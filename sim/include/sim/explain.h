@@ -24,6 +24,10 @@ void sim_explain_selection(char *buf, size_t size, const model_policy *p, const 
  * header x-canary = \"true\""); NULL is Kuma's catch-all. */
 void sim_explain_match(char *buf, size_t size, const model_node *match);
 
+/* An HTTP route in a few words: its match, and the policy whose rule made it
+ * ("PathPrefix /api (MeshHTTPRoute 'canary')", "PathPrefix / (Kuma's catch-all)"). */
+void sim_explain_route(char *buf, size_t size, const model_http_route *h);
+
 /* Why route `none` resolution `r` has nothing to route to. */
 void sim_explain_none(char *buf, size_t size, const model_resolution *r);
 
