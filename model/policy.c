@@ -260,8 +260,10 @@ static int read_created(schema_ctx *c, const model_node *holder, const char *key
     size_t old = schema_push_key(c, key);
     int rc = 0;
     if (n->kind != MODEL_NODE_SCALAR || schema_parse_timestamp(n->text, &p->created_ns) < 0)
-        rc = schema_fail(c, n, "expected an RFC 3339 time such as 2024-05-01T10:00:00Z, got %s",
-                         n->kind == MODEL_NODE_SCALAR ? n->text : model_node_describe(n));
+        rc = n->kind == MODEL_NODE_SCALAR
+                 ? schema_fail(c, n, "expected an RFC 3339 time such as 2024-05-01T10:00:00Z, got \"%s\"", n->text)
+                 : schema_fail(c, n, "expected an RFC 3339 time such as 2024-05-01T10:00:00Z, got %s",
+                               model_node_describe(n));
     else
         p->has_created = true;
     schema_pop(c, old);

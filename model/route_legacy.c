@@ -58,28 +58,69 @@ static const model_node *either(const model_node *map, const char *json, const c
 
 /* ---- reading ------------------------------------------------------------------------ */
 
-/* A selector's tags (ValidateSelector): selector characters, at least one tag, the
- * service tag, and for a destination that tag alone (OnlyServiceTagAllowed). */
-static int read_match(schema_ctx *c, const model_node *m, bool only_service, model_tags *out)
+/* The keys of mapping `m` in byte order (Kuma walks a tag map sorted); arena-owned. */
+static size_t *sorted_keys(model_arena *a, const model_node *m)
 {
-    if (!schema_is_map(c, m))
-        return -1;
-    int rc = 0;
-    bool service = model_node_get(m, MODEL_TAG_SERVICE) != NULL;
-    if (only_service && (m->n != 1 || !service))
-        rc = schema_fail(c, m, "must consist of exactly one tag \"kuma.io/service\"");
-    else if (!only_service && m->n == 0)
-        rc = schema_fail(c, m, "must have at least one tag");
-    for (size_t i = 0; only_service && i < m->n; i++)
-        if (strcmp(m->keys[i]->text, MODEL_TAG_SERVICE)) {
-            size_t old = schema_push_tag(c, m->keys[i]->text);
-            rc = schema_fail(c, m->keys[i], "tag \"%s\" is not allowed", m->keys[i]->text);
-            schema_pop(c, old);
+    size_t *ix = model_arena_alloc(a, (m->n ? m->n : 1) * sizeof *ix);
+    for (size_t i = 0; i < m->n; i++) {
+        size_t j = i;
+        while (j > 0 && strcmp(m->keys[ix[j - 1]]->text, m->keys[i]->text) > 0) {
+            ix[j] = ix[j - 1];
+            j--;
         }
-    if (schema_tags(c, m, SCHEMA_TAGS_SELECTOR, out) < 0)
-        rc = -1;
+        ix[j] = i;
+    }
+    return ix;
+}
+
+/* A selector's tags, with Kuma's checks in Kuma's order (ValidateSelector and
+ * validateTagKeyValues in pkg/core/resources/apis/mesh/validators.go): at least one tag
+ * (or, for a destination, exactly the service tag: OnlyServiceTagAllowed); then per key,
+ * sorted, its name, whether it is allowed, its value; then the service tag.  An absent
+ * or null map is an empty one, and a null value an empty value, as Kuma decodes them.
+ * `m` may be NULL (absent); `at` marks where it belongs. */
+static int read_match(schema_ctx *c, model_arena *a, const model_node *m, model_mark at,
+                      bool only_service, model_tags *out)
+{
+    *out = (model_tags){0};
+    if (m && !model_node_is_null(m) && !schema_is_map(c, m))
+        return -1;
+    size_t n = m && !model_node_is_null(m) ? m->n : 0;
+    int rc = 0;
+    bool service = n && model_node_get(m, MODEL_TAG_SERVICE) != NULL;
+    if (only_service && (n != 1 || !service))
+        rc = schema_fail_at(c, m ? m->mark : at, "must consist of exactly one tag \"kuma.io/service\"");
+    else if (!only_service && n == 0)
+        rc = schema_fail_at(c, m ? m->mark : at, "must have at least one tag");
+    size_t *ix = n ? sorted_keys(a, m) : NULL;
+    for (size_t k = 0; k < n; k++) {
+        const model_node *key = m->keys[ix[k]], *v = m->items[ix[k]];
+        size_t old = schema_push_tag(c, key->text);
+        if (!key->len) {
+            schema_pop(c, old);
+            rc = schema_fail(c, m, "tag name must be non-empty");
+            old = schema_push_tag(c, key->text);
+        } else if (!model_tags_valid_key(key->text)) {
+            rc = schema_fail(c, key, "tag name must consist of alphanumeric characters, dots, "
+                                     "dashes, slashes and underscores");
+        }
+        if (only_service && strcmp(key->text, MODEL_TAG_SERVICE))
+            rc = schema_fail(c, key, "tag \"%s\" is not allowed", key->text);
+        const char *value = "";
+        if (!model_node_is_null(v) && schema_string(c, v, &value) < 0) {
+            rc = -1;
+        } else if (!*value) {
+            rc = schema_fail(c, v, "tag value must be non-empty");
+        } else if (strcmp(value, "*") && !model_tags_valid_key(value)) {
+            rc = schema_fail(c, v, "tag value must consist of alphanumeric characters, dots, "
+                                   "dashes, slashes and underscores or be \"*\"");
+        } else if (key->len) {
+            model_tags_set(a, out, key->text, value);
+        }
+        schema_pop(c, old);
+    }
     if (!service)
-        rc = schema_fail(c, m, "mandatory tag \"kuma.io/service\" is missing");
+        rc = schema_fail_at(c, m ? m->mark : at, "mandatory tag \"kuma.io/service\" is missing");
     return rc;
 }
 
@@ -104,10 +145,8 @@ static int read_selectors(schema_ctx *c, model_arena *a, const model_node *spec,
                 schema_check_keys(c, item, selector_keys);
                 const model_node *m = model_node_get(item, "match");
                 size_t o3 = schema_push_key(c, "match");
-                model_tags t = {0};
-                if (!m || model_node_is_null(m))
-                    rc = schema_fail_at(c, item->mark, "mandatory tag \"kuma.io/service\" is missing");
-                else if (read_match(c, m, only_service, &t) < 0)
+                model_tags t;
+                if (read_match(c, a, m, item->mark, only_service, &t) < 0)
                     rc = -1;
                 else
                     (*out)[(*n)++] = t;
@@ -142,7 +181,7 @@ static int read_split(schema_ctx *c, model_arena *a, const model_node *holder,
     if (dest) {
         size_t old = schema_push_key(c, "destination");
         model_tags t;
-        if (read_match(c, dest, false, &t) < 0) {
+        if (read_match(c, a, dest, dest->mark, false, &t) < 0) {
             rc = -1;
         } else {
             *out = model_arena_alloc(a, sizeof **out);
@@ -185,9 +224,7 @@ static int read_split(schema_ctx *c, model_arena *a, const model_node *holder,
         schema_pop(c, o3);
         const model_node *d = model_node_get(e, "destination");
         o3 = schema_push_key(c, "destination");
-        if (!d || model_node_is_null(d))
-            rc = schema_fail_at(c, e->mark, "must have at least one tag");
-        else if (read_match(c, d, false, &s.destination) < 0)
+        if (read_match(c, a, d, e->mark, false, &s.destination) < 0)
             rc = -1;
         schema_pop(c, o3);
         s.weight = (uint32_t)weight;
@@ -514,7 +551,12 @@ int model__traffic_route_read(schema_ctx *c, model_arena *a, const model_node *s
                         e->mark = h->mark;
                         e->match = model_node_get(h, "match");
                         size_t o3 = schema_push_key(c, "match");
-                        rc |= model__traffic_route_match_read(c, e->match ? e->match : h);
+                        if (e->match && !model_node_is_null(e->match))
+                            rc |= model__traffic_route_match_read(c, e->match);
+                        else
+                            rc = schema_fail_at(c, h->mark,
+                                                "must be present and contain at least one of the "
+                                                "elements: \"method\", \"path\" or \"headers\"");
                         schema_pop(c, o3);
                         WITH(c, h, "modify", m, rc |= read_modify(c, m, e->match));
                         rc |= read_split(c, a, h, &e->split, &e->n_split);

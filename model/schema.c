@@ -546,35 +546,54 @@ int schema_tags(schema_ctx *c, const model_node *n, schema_tag_mode mode, model_
     *out = (model_tags){0};
     if (!schema_is_map(c, n))
         return -1;
+    /* Kuma's messages (validateTagKeyValues, ValidateTags, ValidateSelector in
+     * pkg/core/resources/apis/mesh/validators.go), in its order: keys sorted, and every
+     * check of a key said, not only the first. */
+    size_t *ix = model_arena_alloc(c->arena, (n->n ? n->n : 1) * sizeof *ix);
     for (size_t i = 0; i < n->n; i++) {
-        const char *key = n->keys[i]->text;
-        const model_node *v = n->items[i];
-        size_t old = schema_push_tag(c, key);
+        size_t j = i;
+        while (j > 0 && strcmp(n->keys[ix[j - 1]]->text, n->keys[i]->text) > 0) {
+            ix[j] = ix[j - 1];
+            j--;
+        }
+        ix[j] = i;
+    }
+    for (size_t k = 0; k < n->n; k++) {
+        const model_node *keyn = n->keys[ix[k]], *v = n->items[ix[k]];
+        const char *key = keyn->text;
         const char *value = NULL;
-        /* Kuma's messages (validateTagKeyValues, ValidateTags, ValidateSelector in
-         * pkg/core/resources/apis/mesh/validators.go), said at the same paths. */
-        if (schema_string(c, v, &value) < 0) {
-            rc = -1;
-        } else if (mode != SCHEMA_TAGS_ANY && !*key) {
-            rc = schema_fail(c, n->keys[i], "tag name must be non-empty");
-        } else if (mode != SCHEMA_TAGS_ANY && !model_tags_valid_key(key)) {
-            rc = schema_fail(c, n->keys[i],
+        bool ok = true;
+        if (mode != SCHEMA_TAGS_ANY && !*key) {
+            rc = schema_fail(c, n, "tag name must be non-empty"); /* at the map, as Kuma */
+            ok = false;
+        }
+        size_t old = schema_push_tag(c, key);
+        if (mode != SCHEMA_TAGS_ANY && *key && !model_tags_valid_key(key)) {
+            rc = schema_fail(c, keyn,
                              "tag name must consist of alphanumeric characters, "
                              "dots, dashes, slashes and underscores");
+            ok = false;
+        }
+        if (schema_string(c, v, &value) < 0) {
+            rc = -1;
+            ok = false;
         } else if (mode != SCHEMA_TAGS_ANY && !*value) {
             rc = schema_fail(c, v, "tag value must be non-empty");
+            ok = false;
         } else if (mode == SCHEMA_TAGS_KUMA && !model_tags_valid_value(value)) {
             rc = schema_fail(c, v,
                              "tag value must consist of alphanumeric characters, dots, "
                              "dashes and underscores");
+            ok = false;
         } else if (mode == SCHEMA_TAGS_SELECTOR && strcmp(value, "*") &&
                    !model_tags_valid_key(value)) {
             rc = schema_fail(c, v,
                              "tag value must consist of alphanumeric characters, dots, "
                              "dashes, slashes and underscores or be \"*\"");
-        } else {
-            model_tags_set(c->arena, out, key, value);
+            ok = false;
         }
+        if (ok)
+            model_tags_set(c->arena, out, key, value);
         schema_pop(c, old);
     }
     return rc;
