@@ -261,7 +261,7 @@ static int read_created(schema_ctx *c, const model_node *holder, const char *key
     int rc = 0;
     if (n->kind != MODEL_NODE_SCALAR || schema_parse_timestamp(n->text, &p->created_ns) < 0)
         rc = n->kind == MODEL_NODE_SCALAR
-                 ? schema_fail(c, n, "expected an RFC 3339 time such as 2024-05-01T10:00:00Z, got \"%s\"", n->text)
+                 ? schema_fail(c, n, "expected an RFC 3339 time such as 2024-05-01T10:00:00Z (years 1678 to 2261), got \"%s\"", n->text)
                  : schema_fail(c, n, "expected an RFC 3339 time such as 2024-05-01T10:00:00Z, got %s",
                                model_node_describe(n));
     else

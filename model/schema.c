@@ -395,6 +395,8 @@ int schema_parse_timestamp(const char *s, int64_t *ns)
     if (*s)
         return -1;
     int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+    if (secs <= INT64_MIN / 1000000000 || secs >= INT64_MAX / 1000000000)
+        return -1; /* outside 1678..2262: no nanosecond count holds it */
     *ns = secs * 1000000000 + frac;
     return 0;
 }

@@ -72,7 +72,8 @@ int schema_string(schema_ctx *c, const model_node *n, const char **out);
 
 /* An RFC 3339 timestamp (2024-05-01T10:00:00Z, fractions and offsets allowed), as
  * Kubernetes' creationTimestamp and Kuma's creationTime are written, into nanoseconds
- * since 1970 UTC.  Returns 0, or -1 when `s` is not one. */
+ * since 1970 UTC.  Returns 0, or -1 when `s` is not one, or is a time before 1678 or after
+ * 2261, which 64-bit nanoseconds do not hold. */
 int schema_parse_timestamp(const char *s, int64_t *ns);
 
 /* What YAML 1.1 (the YAML of kubectl and kumactl) reads plain scalar `n` as when it is

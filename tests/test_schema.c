@@ -400,3 +400,23 @@ Test(schema, tags_modes)
     cr_expect_str_eq(last(&f), "expected a mapping, got a list");
     fixture_free(&f);
 }
+
+Test(schema, timestamps_are_rfc3339_in_nanoseconds_utc)
+{
+    int64_t ns;
+    cr_assert_eq(schema_parse_timestamp("1970-01-01T00:00:00Z", &ns), 0);
+    cr_expect_eq(ns, 0);
+    cr_assert_eq(schema_parse_timestamp("2024-05-01T10:00:00Z", &ns), 0);
+    cr_expect_eq(ns, INT64_C(1714557600) * 1000000000);
+    cr_assert_eq(schema_parse_timestamp("2024-05-01T12:00:00.5+02:00", &ns), 0);
+    cr_expect_eq(ns, INT64_C(1714557600) * 1000000000 + 500000000, "offsets move to UTC");
+    cr_assert_eq(schema_parse_timestamp("1969-12-31T23:59:59.000000001Z", &ns), 0);
+    cr_expect_eq(ns, -999999999);
+    cr_assert_eq(schema_parse_timestamp("2024-02-29T00:00:00Z", &ns), 0, "a leap day");
+    static const char *const bad[] = {"2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z",
+                                      "2024-05-01T24:00:00Z", "2024-05-01T10:00:00",
+                                      "2024-05-01", "yesterday", "2024-05-01T10:00:00.Z",
+                                      "1012-01-01T00:00:00Z", "2262-06-01T00:00:00Z", NULL};
+    for (size_t i = 0; bad[i]; i++)
+        cr_expect_eq(schema_parse_timestamp(bad[i], &ns), -1, "%s", bad[i]);
+}
