@@ -226,8 +226,19 @@ int model__networking_read(schema_ctx *c, model_arena *a, const model_node *net,
             dp->builtin_gateway = !strcmp(type, "BUILTIN");
             const model_node *gt = model_node_get(gw, "tags");
             size_t o2 = schema_push_key(c, "tags");
-            if (!gt || schema_tags(c, gt, SCHEMA_TAGS_KUMA, &dp->gateway_tags) < 0 ||
-                !model_tags_get(&dp->gateway_tags, MODEL_TAG_SERVICE))
+            /* validateGateway: a gateway speaks tcp, if it says (said before the tags). */
+            const model_node *proto = gt ? model_node_get(gt, "kuma.io/protocol") : NULL;
+            if (proto && proto->kind == MODEL_NODE_SCALAR &&
+                model_protocol_parse(proto->text) != MODEL_PROTO_TCP) {
+                size_t o3 = schema_push_tag(c, "kuma.io/protocol");
+                rc = schema_fail(c, proto, "other values than tcp are not allowed, provided value \"%s\"",
+                                 proto->text);
+                schema_pop(c, o3);
+            }
+            if (gt && !model_node_is_null(gt) &&
+                schema_tags(c, gt, SCHEMA_TAGS_KUMA, &dp->gateway_tags) < 0)
+                rc = -1;
+            else if (!model_tags_get(&dp->gateway_tags, MODEL_TAG_SERVICE))
                 rc = schema_fail_at(c, gt ? gt->mark : gw->mark,
                                     "mandatory tag \"kuma.io/service\" is missing");
             schema_pop(c, o2);
@@ -244,6 +255,12 @@ int model__networking_read(schema_ctx *c, model_arena *a, const model_node *net,
         if (dp->builtin_gateway && out && out->kind == MODEL_NODE_SEQ && out->n) {
             old = schema_push_key(c, "outbound");
             rc = schema_fail(c, out, "outbound cannot be defined for builtin gateways");
+            schema_pop(c, old);
+        }
+        const model_node *zl = model_node_get(net, "listeners");
+        if (dp->builtin_gateway && zl && zl->kind == MODEL_NODE_SEQ && zl->n) {
+            old = schema_push_key(c, "listeners");
+            rc = schema_fail(c, zl, "listeners cannot be defined for builtin gateways");
             schema_pop(c, old);
         }
     }

@@ -25,6 +25,7 @@
 #include "model/load.h"
 #include "model/regex.h"
 #include "flow.h"
+#include "gateway.h"
 #include "model/mesh.h"
 #include "policy.h"
 #include "dataplane.h"
@@ -633,6 +634,7 @@ static void settle_mesh(loader *L)
             s->n_traffic_routes++;
     }
     free(first_of);
+    s->gateways = model__gateways_sorted(s->arena, s->policies, s->n_policies, &s->n_gateways);
 }
 
 /* A route's `to` naming a service the mesh does not have: Kuma accepts it, and it routes

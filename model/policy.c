@@ -20,6 +20,7 @@
  */
 #include "policy.h"
 #include "dataplane.h"
+#include "gateway.h"
 #include "model/mesh.h"
 #include "route.h"
 #include "targetref.h"
@@ -184,61 +185,13 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
 
 /* ---- TrafficRoute and MeshGateway: kept for the routing that comes with them --------- */
 
-static const char *const mesh_gateway_keys[] = {"selectors", "conf", "tags", NULL};
-
-static int read_selectors(schema_ctx *c, const model_node *spec, const char *key, bool required)
-{
-    const model_node *sel = model_node_get(spec, key);
-    size_t old = schema_push_key(c, key);
-    int rc = 0;
-    if (!sel || model_node_is_null(sel)) {
-        if (required)
-            rc = schema_fail_at(c, spec->mark, "must have at least one element");
-    } else if (!schema_is_seq(c, sel)) {
-        rc = -1;
-    } else {
-        if (sel->n == 0 && required)
-            rc = schema_fail(c, sel, "must have at least one element");
-        for (size_t i = 0; i < sel->n; i++) {
-            size_t o2 = schema_push_index(c, i);
-            if (schema_is_map(c, sel->items[i])) {
-                model_tags t;
-                const model_node *m = model_node_get(sel->items[i], "match");
-                size_t o3 = schema_push_key(c, "match");
-                if (!m || schema_tags(c, m, SCHEMA_TAGS_SELECTOR, &t) < 0 ||
-                    !model_tags_get(&t, MODEL_TAG_SERVICE))
-                    rc = schema_fail_at(c, m ? m->mark : sel->items[i]->mark,
-                                        "mandatory tag \"kuma.io/service\" is missing");
-                schema_pop(c, o3);
-            } else {
-                rc = -1;
-            }
-            schema_pop(c, o2);
-        }
-    }
-    schema_pop(c, old);
-    return rc;
-}
-
 /* `spec` is the Kubernetes `spec`, or (`universal`) the whole Universal document, whose
  * keys model__policy_read has checked against the type's Universal list already. */
 static int read_legacy_spec(schema_ctx *c, const model_node *spec, bool universal, model_policy *p)
 {
-    int rc = 0;
     if (p->type == MODEL_RES_TRAFFIC_ROUTE)
         return model__traffic_route_read(c, c->arena, spec, universal, p);
-    if (!universal)
-        schema_check_keys(c, spec, mesh_gateway_keys);
-    rc |= read_selectors(c, spec, "selectors", true);
-    size_t old = schema_push_key(c, "conf");
-    const model_node *conf = model_node_get(spec, "conf");
-    if (!conf) /* Kuma's words (traffic_route_validator.go, gateway_validator.go) */
-        rc = schema_fail_at(c, spec->mark, "cannot be empty");
-    else if (!schema_is_map(c, conf))
-        rc = -1;
-    schema_pop(c, old);
-    p->spec = spec;
-    return rc;
+    return model__mesh_gateway_read(c, c->arena, spec, universal, p);
 }
 
 /* ---- documents ----------------------------------------------------------------------- */

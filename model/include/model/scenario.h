@@ -163,6 +163,40 @@ typedef struct model_traffic_route {
     size_t n_http;
 } model_traffic_route;
 
+/* A MeshGateway listener's protocol. */
+typedef enum model_listener_protocol {
+    MODEL_LISTENER_TCP,
+    MODEL_LISTENER_TLS,
+    MODEL_LISTENER_HTTP,
+    MODEL_LISTENER_HTTPS,
+} model_listener_protocol;
+
+/* "TCP", "TLS", "HTTP" or "HTTPS". */
+const char *model_listener_protocol_name(model_listener_protocol p);
+
+typedef enum model_tls_mode { MODEL_TLS_NONE, MODEL_TLS_TERMINATE, MODEL_TLS_PASSTHROUGH } model_tls_mode;
+
+/* One `conf.listeners[]` entry of a MeshGateway. */
+typedef struct model_gateway_listener {
+    const char *hostname; /* "*" when empty */
+    uint32_t port;
+    model_listener_protocol protocol;
+    model_tags tags;
+    model_tls_mode tls_mode;
+    bool cross_mesh;
+    uint32_t connection_limit;
+    model_mark mark;
+} model_gateway_listener;
+
+/* What a MeshGateway says (gateway.c). */
+typedef struct model_mesh_gateway {
+    model_tags *selectors; /* matched against a gateway Dataplane's tags */
+    size_t n_selectors;
+    model_tags tags; /* added to every listener's */
+    model_gateway_listener *listeners;
+    size_t n_listeners;
+} model_mesh_gateway;
+
 typedef struct model_policy {
     model_resource_type type;
     const char *name;         /* as the user wrote it (metadata.name or name) */
@@ -178,6 +212,7 @@ typedef struct model_policy {
     size_t n_to;
     const model_node *spec;
     const model_traffic_route *traffic_route; /* a TrafficRoute's conf, else NULL */
+    const model_mesh_gateway *gateway;        /* a MeshGateway's, else NULL */
     /* metadata.creationTimestamp (Kubernetes) or creationTime (Universal), when written:
      * nanoseconds since 1970, UTC. */
     bool has_created;
@@ -320,6 +355,8 @@ typedef struct model_scenario {
     /* Services -> endpoints and protocols, built once by the loader (model_mesh_index_build
      * in mesh.h) so that resolving thousands of sources stays fast.  Read through mesh.h. */
     struct model_mesh_index *mesh_index;
+    const model_policy **gateways; /* the MeshGateways of `policies`, sorted by name */
+    size_t n_gateways;
     /* Every RegularExpression of the policies, compiled once (model/regex.h). */
     struct model_regex_set *regexes;
 } model_scenario;
@@ -341,6 +378,11 @@ model_world model_scenario_world(const model_scenario *s);
 
 /* Frees a scenario and everything it owns.  NULL is accepted. */
 void model_scenario_free(model_scenario *s);
+
+/* The MeshGateway that configures builtin gateway Dataplane `dp` (SelectGateway), or
+ * NULL; `gateways` are the mesh's MeshGateways sorted by name (s->gateways). */
+const model_policy *model_gateway_select(const model_policy *const *gateways, size_t n,
+                                         const model_dataplane *dp);
 
 /* The dataplane called `name`, or NULL (binary search; names are unique). */
 const model_dataplane *model_scenario_dataplane(const model_scenario *s, const char *name);
