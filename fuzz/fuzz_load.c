@@ -33,7 +33,7 @@ static void resolve_all(const model_scenario *s, FILE *sink)
     size_t done = 0;
     for (size_t i = 0; i < s->n_flows && done < FUZZ_MAX_RESOLVE; i++)
         for (size_t j = 0; j < s->flows[i].n_sources && done < FUZZ_MAX_RESOLVE; j++, done++) {
-            model_query q = {s->flows[i].sources[j], s->flows[i].to};
+            model_query q = model_flow_query(&s->flows[i], s->flows[i].sources[j]);
             const model_resolution *r = model_resolve(a, s, &w, &q, MODEL_RESOLVE_EXPLAIN);
             if (sink)
                 fprintf(sink, "%zu steps\n", r->n_steps);
@@ -43,7 +43,8 @@ static void resolve_all(const model_scenario *s, FILE *sink)
     for (size_t i = 0; i < s->n_dataplanes && done < FUZZ_MAX_RESOLVE; i++)
         for (size_t j = 0; j < nsvc && done < FUZZ_MAX_RESOLVE && !s->dataplanes[i].gateway;
              j++, done++)
-            model_resolve(a, s, &w, &(model_query){&s->dataplanes[i], svcs[j]}, MODEL_RESOLVE_EXPLAIN);
+            model_resolve(a, s, &w, &(model_query){.from = &s->dataplanes[i], .to = svcs[j]},
+                          MODEL_RESOLVE_EXPLAIN);
     model_arena_free(a);
 }
 

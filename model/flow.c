@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define FLOW_MAX_CONNECTIONS 1000000000000ULL /* 10^12: a day of 10 M/s */
 
@@ -33,8 +34,8 @@ static const char *const traffic_keys[] = {"name",
                                            "requests",
                                            "requests_per_connection",
                                            NULL};
-static const char *const from_keys[] = {"service", "tags",     "dataplane",
-                                        "gateway", "listener", NULL};
+static const char *const from_keys[] = {"service",  "tags", "dataplane", "gateway",
+                                        "listener", "host", NULL};
 static const char *const hold_keys[] = {"constant", "exponential", NULL};
 static const char *const request_keys[] = {"method", "path", "headers", "weight", NULL};
 static const char *const expect_keys[] = {"flow",      "from",       "to",     "window",
@@ -87,6 +88,8 @@ static bool service_refused(const flow_refused *r, const char *service)
             return true;
     return false;
 }
+
+static int read_gateway_from(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f);
 
 static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f,
                      const flow_refused *refused)
@@ -152,9 +155,15 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
                     rc = schema_fail(c, v, "port must be in the range [1, 65535]");
             });
             f->listener_port = (uint32_t)port;
+            WITH_FIELD(c, n, "host", v, {
+                if (schema_string(c, v, &f->host) < 0)
+                    rc = -1;
+                else if (!*f->host)
+                    rc = schema_fail(c, v, "give a host name, or leave host out");
+            });
             if (rc)
                 return -1;
-            return schema_fail(c, n, "%s", model_unsimulated_message(MODEL_UNSIM_GATEWAY_TRAFFIC));
+            return read_gateway_from(s, c, n, f);
         }
     } else {
         return -1;
@@ -241,7 +250,18 @@ static int read_requests(model_scenario *s, schema_ctx *c, const model_node *n, 
             else if (q->path[0] != '/')
                 rc = schema_fail(c, v, "a request path starts with '/', got \"%s\"", q->path);
         });
-        WITH_FIELD(c, r, "headers", v, rc |= schema_tags(c, v, SCHEMA_TAGS_ANY, &q->headers));
+        WITH_FIELD(c, r, "headers", v, {
+            rc |= schema_tags(c, v, SCHEMA_TAGS_ANY, &q->headers);
+            for (size_t h = 0; f->from_kind == MODEL_FROM_GATEWAY && h < v->n; h++)
+                if (!strcasecmp(v->keys[h]->text, "host") ||
+                    !strcasecmp(v->keys[h]->text, ":authority")) {
+                    /* The virtual host is part of the gateway query: one per flow. */
+                    size_t o2 = schema_push_tag(c, v->keys[h]->text);
+                    rc = schema_fail(c, v->keys[h],
+                                     "a gateway flow names its host once, as from.host");
+                    schema_pop(c, o2);
+                }
+        });
         WITH_FIELD(c, r, "weight", v, {
             uint64_t w;
             if (schema_uint(c, v, UINT32_MAX, &w) < 0)
@@ -257,6 +277,70 @@ static int read_requests(model_scenario *s, schema_ctx *c, const model_node *n, 
         rc = schema_fail(c, n, "request weights must add up to 1..4294967295, got %llu",
                          (unsigned long long)total);
     return rc;
+}
+
+/* `from: {gateway: G, listener: P, host?}`: MeshGateway G's listener on port P, from every
+ * builtin gateway Dataplane that G configures (SelectGateway); the flow's `to` is `G:P`. */
+static int read_gateway_from(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f)
+{
+    const model_policy *g = NULL;
+    for (size_t i = 0; i < s->n_gateways && !g; i++)
+        if (!strcmp(s->gateways[i]->name, f->from))
+            g = s->gateways[i];
+    if (!g) {
+        const char **names = model_arena_alloc(s->arena, (s->n_gateways + 1) * sizeof *names);
+        for (size_t i = 0; i < s->n_gateways; i++)
+            names[i] = s->gateways[i]->name;
+        const char *hint = hint_among(c, f->from, names, s->n_gateways);
+        size_t old = schema_push_key(c, "gateway");
+        int rc = schema_fail(c, model_node_get(n, "gateway"), "no MeshGateway '%s' in mesh '%s'%s",
+                             f->from, s->mesh, schema_hint(c, hint));
+        schema_pop(c, old);
+        return rc;
+    }
+    f->gateway = g;
+    bool port_found = false;
+    const char *ports = "";
+    for (size_t i = 0; i < g->gateway->n_listeners; i++) {
+        const model_gateway_listener *l = &g->gateway->listeners[i];
+        port_found |= l->port == f->listener_port;
+        ports = model_arena_printf(s->arena, "%s%s%u (%s%s%s)", ports, i ? ", " : "", l->port,
+                                   model_listener_protocol_name(l->protocol),
+                                   strcmp(l->hostname, "*") ? " " : "",
+                                   strcmp(l->hostname, "*") ? l->hostname : "");
+    }
+    if (!port_found) {
+        size_t old = schema_push_key(c, "listener");
+        int rc = schema_fail(c, model_node_get(n, "listener"),
+                             "MeshGateway '%s' has no listener on port %u (its listeners: %s)",
+                             f->from, f->listener_port, ports);
+        schema_pop(c, old);
+        return rc;
+    }
+    f->sources = model_arena_alloc(s->arena, (s->n_dataplanes ? s->n_dataplanes : 1) *
+                                                 sizeof *f->sources);
+    const model_dataplane *prev = NULL;
+    const model_policy *prev_gw = NULL;
+    for (size_t i = 0; i < s->n_dataplanes; i++) {
+        const model_dataplane *dp = &s->dataplanes[i];
+        if (!dp->builtin_gateway)
+            continue;
+        /* Replicas carry the same tags: their gateway is the one the previous got. */
+        const model_policy *got = prev && model_tags_equal(&prev->gateway_tags, &dp->gateway_tags)
+                                      ? prev_gw
+                                      : model_gateway_select(s->gateways, s->n_gateways, dp);
+        prev = dp;
+        prev_gw = got;
+        if (got == g)
+            f->sources[f->n_sources++] = dp;
+    }
+    if (!f->n_sources)
+        return schema_fail(c, n,
+                           "no builtin gateway Dataplane gets MeshGateway '%s' (a Dataplane with "
+                           "networking.gateway {type: BUILTIN, tags} that its selectors match)",
+                           f->from);
+    f->to = model_arena_printf(s->arena, "%s:%u", g->name, f->listener_port);
+    return 0;
 }
 
 static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f,
@@ -278,6 +362,11 @@ static void read_flow(model_scenario *s, schema_ctx *c, const model_node *n, mod
     const model_node *to = model_node_get(n, "to");
     if (!to && f->from_kind != MODEL_FROM_GATEWAY) {
         rc = schema_fail(c, n, "to: must be set (the destination service)");
+    } else if (to && f->from_kind == MODEL_FROM_GATEWAY) {
+        size_t old = schema_push_key(c, "to");
+        rc = schema_fail(c, to, "a gateway flow goes to its listener: leave `to` out (the "
+                                "gateway's routes decide where its traffic goes)");
+        schema_pop(c, old);
     } else if (to) {
         WITH_FIELD(c, n, "to", v, {
             if (schema_string(c, v, &f->to) < 0) {

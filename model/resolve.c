@@ -199,6 +199,14 @@ static void arbitrate(resolver *R, const model_conf *tcp, const model_conf *http
     }
 }
 
+model_query model_flow_query(const model_flow *f, const model_dataplane *src)
+{
+    if (f->from_kind == MODEL_FROM_GATEWAY)
+        return (model_query){.from = src, .to = f->to, .gateway = f->gateway,
+                             .port = f->listener_port, .host = f->host};
+    return (model_query){.from = src, .to = f->to};
+}
+
 model_resolution *model_resolve(model_arena *a, const model_scenario *s, const model_world *w,
                                 const model_query *q, unsigned flags)
 {
@@ -207,6 +215,13 @@ model_resolution *model_resolve(model_arena *a, const model_scenario *s, const m
     r->from = q->from;
     r->to = q->to;
     r->policies = model_arena_alloc(a, (w->n_policies ? w->n_policies : 1) * sizeof *r->policies);
+    if (q->gateway) {
+        model__gateway_resolve(&R);
+        model__step(&R, (model_step){.kind = MODEL_STEP_DECISION,
+                                     .route = (int)r->route,
+                                     .is_default = r->is_default});
+        return r;
+    }
     R.outbound = outbound_tags(&R, q->from, q->to);
 
     /* 1. Protocol (§5.1). */

@@ -60,10 +60,34 @@ void model__tcp_resolve(resolver *R, const model_conf *c);
  * catch-all to the destination when n_parts is 0. */
 void model__http_resolve(resolver *R, const model_conf *c);
 
+/* A builtin gateway's listener (route_gateway.c): the MeshTCPRoute or MeshHTTPRoute rules
+ * of the listener of q->gateway on q->port that q->host reaches. */
+void model__gateway_resolve(resolver *R);
+
 /* The TrafficRoute listener (route_legacy.c): the TrafficRoute that routes the source to
  * the destination (with Kuma <= 2.5's route-all-<mesh> among them), its TCP split or its
  * HTTP routes; route `none` when no TrafficRoute selects the pair. */
 void model__legacy_resolve(resolver *R);
+
+/* A MeshHTTPRoute rule after merging (route_http.c): its `matches` (the merge key), its
+ * `default` ({filters, backendRefs}, NULL for none), the policy it last came from. */
+typedef struct model_merged_rule {
+    const model_node *matches;
+    const model_node *conf;
+    const model_policy *policy;
+    bool gone; /* replaced by a later occurrence of its matches (while merging) */
+} model_merged_rule;
+
+/* The rules of conf `c` merged as Kuma's mergeValuesByKey does (docs/routing.md §4.3),
+ * in merged order; `*n` of them, allocated in R->a. */
+model_merged_rule *model__http_merge_rules(resolver *R, const model_conf *c, size_t *n);
+
+/* Route `h`'s match from MeshHTTPRoute match `m` (NULL: the catch-all): path, method,
+ * header and query conditions, as a sidecar's route matches them. */
+void model__http_fill_match(resolver *R, model_http_route *h, const model_node *m);
+
+/* Route `h`'s RequestRedirect and RequestMirror filters of `filters` (a list, or NULL). */
+void model__http_route_filters(resolver *R, model_http_route *h, const model_node *filters);
 
 /* The compiled form of RegularExpression value `v` (route_http.c): the scenario's, else
  * one compiled into the resolution. */

@@ -715,13 +715,7 @@ static uint64_t node_hash(const model_node *n)
     return h;
 }
 
-/* A rule after merging: its `matches` (the merge key) and its `default`. */
-typedef struct merged_rule {
-    const model_node *matches;
-    const model_node *conf; /* default: {filters, backendRefs}, NULL for none */
-    const model_policy *policy;
-    bool gone; /* replaced by a later occurrence of its matches */
-} merged_rule;
+typedef model_merged_rule merged_rule;
 
 /* docs/routing.md §4.3: Kuma's mergeValuesByKey over the parts' rules.  To.GetDefault
  * gives each `to` item's rules reversed; the parts are appended in merge order; a rule
@@ -732,7 +726,7 @@ typedef struct merged_rule {
  * appearance in that order and takes its value from the highest-priority occurrence.
  * Kuma <= 2.5 reversed nothing: the lowest-priority policy's rules come first, and a
  * duplicate keeps its first place, patched by every later occurrence. */
-static merged_rule *merge_rules(resolver *R, const model_conf *c, size_t *n)
+model_merged_rule *model__http_merge_rules(resolver *R, const model_conf *c, size_t *n)
 {
     size_t cap = 0, len = 0;
     for (size_t i = 0; i < c->n_parts; i++) {
@@ -926,7 +920,7 @@ static model_http_condition *conditions(resolver *R, const model_node *list, boo
 
 /* Fills route `h` from match `m` (NULL: the catch-all): Kuma fills a missing path as
  * PathPrefix /, and trims a PathPrefix's trailing slash. */
-static void fill_match(resolver *R, model_http_route *h, const model_node *m)
+void model__http_fill_match(resolver *R, model_http_route *h, const model_node *m)
 {
     h->match = m;
     h->path_type = MODEL_PATH_PREFIX;
@@ -1031,7 +1025,7 @@ static bool route_split(resolver *R, model_http_route *h, const model_node *refs
 /* The filters that change where a request goes: RequestRedirect (no backend) and
  * RequestMirror (a copy elsewhere).  Header modifiers and URLRewrite change the request
  * after the route is chosen, so they are accepted without effect here. */
-static void route_filters(resolver *R, model_http_route *h, const model_node *filters)
+void model__http_route_filters(resolver *R, model_http_route *h, const model_node *filters)
 {
     if (!filters || filters->kind != MODEL_NODE_SEQ)
         return;
@@ -1083,7 +1077,7 @@ static void http_routes(resolver *R, const model_conf *c)
 {
     model_resolution *r = R->r;
     size_t n_rules;
-    merged_rule *rules = merge_rules(R, c, &n_rules);
+    merged_rule *rules = model__http_merge_rules(R, c, &n_rules);
     size_t cap = 1;
     for (size_t i = 0; i < n_rules; i++) {
         const model_node *m = rules[i].matches;
@@ -1111,10 +1105,10 @@ static void http_routes(resolver *R, const model_conf *c)
     for (size_t i = 0; i < n; i++) {
         model_http_route *h = &r->routes[r->n_routes];
         memset(h, 0, sizeof *h);
-        fill_match(R, h, d[i].match);
+        model__http_fill_match(R, h, d[i].match);
         h->policy = d[i].rule ? d[i].rule->policy : NULL;
         const model_node *conf = d[i].rule ? d[i].rule->conf : NULL;
-        route_filters(R, h, field(conf, "filters"));
+        model__http_route_filters(R, h, field(conf, "filters"));
         model__step(R, (model_step){.kind = MODEL_STEP_HTTP_ROUTE,
                                     .policy = h->policy,
                                     .match = d[i].match,
@@ -1140,7 +1134,7 @@ static void http_default(resolver *R)
     r->is_default = true;
     r->routes = model_arena_alloc(R->a, sizeof *r->routes);
     model_http_route *h = &r->routes[0];
-    fill_match(R, h, NULL);
+    model__http_fill_match(R, h, NULL);
     bool kept = route_split(R, h, NULL); /* the protocol filter applies to it too */
     r->n_routes = kept;
     model__step(R, (model_step){.kind = MODEL_STEP_DEFAULT_HTTP,
@@ -1245,13 +1239,20 @@ static char *remove_dot_segments(model_arena *a, const char *in)
 
 model_http_request model_http_request_make(model_arena *a, const model_request *q)
 {
-    model_http_request r = {q->method ? q->method : "GET", "/", NULL, NULL, {0}, {0}};
+    model_http_request r = {q->method ? q->method : "GET", "/", NULL, NULL, NULL, {0}, {0}};
     const char *path = q->path ? q->path : "/";
     const char *mark = strchr(path, '?');
     size_t plen = mark ? (size_t)(mark - path) : strlen(path);
     r.raw = path;
     r.raw_path = model_arena_strndup(a, path, plen);
     r.path = remove_dot_segments(a, unescape(a, path, plen, false));
+    char *merged = model_arena_strdup(a, r.path);
+    size_t w = 0;
+    for (size_t k = 0; merged[k]; k++)
+        if (merged[k] != '/' || w == 0 || merged[w - 1] != '/')
+            merged[w++] = merged[k];
+    merged[w] = '\0';
+    r.merged = merged;
     for (const char *p = mark ? mark + 1 : NULL; p && *p;) {
         const char *amp = strchr(p, '&');
         size_t n = amp ? (size_t)(amp - p) : strlen(p);
@@ -1314,7 +1315,8 @@ size_t model_http_route_choose(const model_resolution *r, const model_http_reque
 {
     for (size_t i = 0; i < r->n_routes; i++) {
         const model_http_route *h = &r->routes[i];
-        const char *path = !h->raw ? q->path
+        const char *path = h->merge_slashes                       ? q->merged
+                           : !h->raw                              ? q->path
                            : h->path_type == MODEL_PATH_RAW_PREFIX ? q->raw
                                                                   : q->raw_path;
         if (!path_matches(h, path))

@@ -122,6 +122,26 @@ char *model_tags_cluster_name(model_arena *a, const model_tags *t)
     return name;
 }
 
+char *model_tags_gateway_cluster_name(model_arena *a, const model_tags *t, const model_tags *ident)
+{
+    /* DestinationClusterName(dest, identifyingTags): the destination's tags, then the
+     * listener's, each sorted, hashed one after the other (a key in both, twice). */
+    const char *service = model_tags_get(t, MODEL_TAG_SERVICE);
+    struct sha256_ctx ctx;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    for (int m = 0; m < 2; m++) {
+        const model_tags *x = m ? ident : t;
+        for (size_t i = 0; i < x->n; i++) {
+            sha256_update(&ctx, strlen(x->v[i].key), (const uint8_t *)x->v[i].key);
+            sha256_update(&ctx, strlen(x->v[i].value), (const uint8_t *)x->v[i].value);
+        }
+    }
+    sha256_digest(&ctx, sizeof d, d);
+    return model_arena_printf(a, "%s-%02x%02x%02x%02x%02x%02x%02x%02x", service ? service : "",
+                              d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
+}
+
 char *model_tags_backend_name(model_arena *a, const char *service, const model_tags *t)
 {
     size_t len = strlen(service) + 3;

@@ -245,6 +245,17 @@ void sim_explain_none(char *buf, size_t size, const model_resolution *r)
     case MODEL_NONE_NO_HTTP_ROUTE:
         put(&o, "every HTTP route lost its backends, so Kuma makes no listener for %s", r->to);
         break;
+    case MODEL_NONE_GATEWAY_NO_LISTENER:
+        put(&o, "the MeshGateway has no listener on this port");
+        break;
+    case MODEL_NONE_GATEWAY_NO_ROUTE:
+        if (r->http_404)
+            put(&o, "no virtual host or route of the listener takes host %s: Envoy answers 404",
+                r->host ? r->host : "(none given)");
+        else
+            put(&o, "no MeshTCPRoute attaches to the listener (for this host): its filter chain "
+                    "proxies nothing");
+        break;
     case MODEL_NONE_NO_TRAFFIC_ROUTE:
         put(&o, "the mesh has TrafficRoutes, and none routes %s to %s: Kuma's listener for it "
                 "has no filter chain",
@@ -414,6 +425,30 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
         if (st->dropped)
             put(&o, ", dropped: Kuma 2.%d's HTTP split does not carry %s", s->kuma_minor,
                 model_protocol_name((model_protocol)st->protocol));
+        break;
+    case MODEL_STEP_GATEWAY_LISTENER:
+        put(&o, "MeshGateway '%s' has %zu %s listener%s on port %zu", st->policy->name, st->count,
+            st->service, st->count == 1 ? "" : "s", st->index);
+        break;
+    case MODEL_STEP_GATEWAY_ATTACHED:
+        put(&o, "%s '%s' attaches to the listener (targetRef %s; several merge in the order "
+                "they were loaded, as Kuma's store lists them)",
+            model_resource_type_name(st->type), st->policy->name,
+            model_target_kind_name(st->policy->target.kind));
+        break;
+    case MODEL_STEP_GATEWAY_HOST:
+        if (st->rules_empty && st->dropped)
+            put(&o, "no virtual host of the listener's %zu takes host %s: Envoy answers 404",
+                st->count, st->service ? st->service : "(none given)");
+        else if (st->rules_empty)
+            put(&o, "host %s reaches virtual host %s (exact name first, then the longest "
+                    "*.suffix, then *)",
+                st->service ? st->service : "(none given)", st->cluster);
+        else if (st->dropped)
+            put(&o, "no filter chain takes SNI %s", st->service ? st->service : "(none given)");
+        else
+            put(&o, "SNI %s reaches the filter chain of listener hostname %s",
+                st->service ? st->service : "(none given)", st->cluster);
         break;
     case MODEL_STEP_LEGACY_REPLACED:
         put(&o,

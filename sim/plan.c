@@ -107,7 +107,7 @@ static int group_sources(model_arena *a, const model_scenario *s, sim_flow_plan 
             }
         }
         if (d == UINT32_MAX) {
-            model_query q = {dp, f->to};
+            model_query q = model_flow_query(f, dp);
             const model_resolution *r = model_resolve(a, s, &world, &q, 0);
             if (r->unsupported) {
                 fail_at(errs, f->mark, "flow '%s' (%s -> %s) needs %s: %s", f->name, dp->name,
@@ -471,7 +471,7 @@ static int build_outcomes(model_arena *a, sim_flow_plan *fp, model_errors *errs)
     int rc = 0;
     for (size_t d = 0; d < fp->n_routings && rc == 0; d++) {
         sim_routing *rt = &fp->routings[d];
-        rc = rt->resolution->n_routes /* an HTTP listener: MeshHTTPRoute, TrafficRoute */
+        rc = rt->resolution->n_routes || rt->resolution->http_404 /* an HTTP listener */
                  ? http_routing(a, fp, rt, cap, &table, errs)
                  : tcp_routing(a, fp, rt, cap, errs);
     }

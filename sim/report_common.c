@@ -2,6 +2,7 @@
  * report_common.c - pieces the report writers share; see report_common.h.
  */
 #include "report_common.h"
+#include "model/mesh.h"
 #include "model/node.h"
 
 #include <string.h>
@@ -64,4 +65,14 @@ json_t *sim__json_match(const model_node *match)
     json_object_set_new(path, "value", json_string("/"));
     json_object_set_new(o, "path", path);
     return o;
+}
+
+const char *sim__protocol(const model_resolution *r)
+{
+    static const char *const lower[] = {"tcp", "tls", "http", "https"};
+    static const char *const upper[] = {"TCP", "TLS", "HTTP", "HTTPS"};
+    for (size_t i = 0; r->listener_protocol && i < 4; i++)
+        if (!strcmp(r->listener_protocol, upper[i]))
+            return lower[i];
+    return model_protocol_name(r->protocol);
 }

@@ -18,6 +18,10 @@ void sim__text_policies(FILE *out, const model_resolution *r);
  * comma, a quote or a line break. */
 void sim__csv_field(FILE *out, const char *s);
 
+/* The protocol reports print for resolution `r`: its destination's, or a gateway
+ * listener's in lower case ("https"); static storage. */
+const char *sim__protocol(const model_resolution *r);
+
 /* A Kuma HTTP match as JSON, as the user wrote it (null fields left out); NULL is Kuma's
  * catch-all, {"path": {"type": "PathPrefix", "value": "/"}}.  The caller owns the value. */
 json_t *sim__json_match(const model_node *match);

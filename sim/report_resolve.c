@@ -27,7 +27,8 @@ int sim_format_parse(const char *s)
 typedef struct pair {
     const model_dataplane *from;
     const char *to;
-    model_mark at; /* the flow that asks for it, or (--all) the source dataplane */
+    model_mark at;          /* the flow that asks for it, or (--all) the source dataplane */
+    const model_flow *flow; /* that flow (a gateway's: its listener and host), or NULL */
 } pair;
 
 /* True if some inbound of `dp` has kuma.io/service `service` (--from SERVICE selects the
@@ -68,15 +69,17 @@ static pair *collect_pairs(model_arena *a, const model_scenario *s, const sim_re
     if (opt->all) {
         for (size_t i = 0; i < s->n_dataplanes; i++)
             for (size_t j = 0; j < nsvc && !s->dataplanes[i].gateway; j++)
-                v[(*n)++] = (pair){&s->dataplanes[i], svcs[j], s->dataplanes[i].mark};
+                v[(*n)++] = (pair){&s->dataplanes[i], svcs[j], s->dataplanes[i].mark, NULL};
     } else {
         for (size_t i = 0; i < s->n_flows; i++) {
             const model_flow *f = &s->flows[i];
             for (size_t j = 0; j < f->n_sources; j++) {
-                pair p = {f->sources[j], f->to, f->mark};
+                pair p = {f->sources[j], f->to, f->mark, f};
                 bool dup = false;
                 for (size_t k = 0; k < *n && !dup; k++)
-                    dup = v[k].from == p.from && !strcmp(v[k].to, p.to);
+                    dup = v[k].from == p.from && !strcmp(v[k].to, p.to) &&
+                          (!f->host) == (!v[k].flow->host) &&
+                          (!f->host || !strcmp(f->host, v[k].flow->host));
                 if (!dup)
                     v[(*n)++] = p;
             }
@@ -122,7 +125,9 @@ static json_t *json_resolution(const model_scenario *s, const model_resolution *
     json_t *o = json_object();
     json_object_set_new(o, "from", json_string(r->from->name));
     json_object_set_new(o, "to", json_string(r->to));
-    json_object_set_new(o, "protocol", json_string(model_protocol_name(r->protocol)));
+    json_object_set_new(o, "protocol", json_string(sim__protocol(r)));
+    if (r->listener_protocol) /* a gateway listener: the host its traffic names */
+        json_object_set_new(o, "host", r->host ? json_string(r->host) : json_null());
     json_object_set_new(o, "route", json_string(model_route_type_name(r->route)));
     json_object_set_new(o, "default", json_boolean(r->is_default));
     json_t *pol = json_array();
@@ -133,6 +138,8 @@ static json_t *json_resolution(const model_scenario *s, const model_resolution *
     json_t *routes = json_array();
     for (size_t i = 0; i < r->n_routes; i++) {
         const model_http_route *h = &r->routes[i];
+        if (h->twin)
+            continue; /* a match is shown once, where its first Envoy route is */
         json_t *ro = json_object();
         json_object_set_new(ro, "match", sim__json_match(h->match));
         json_object_set_new(ro, "action", json_string(h->redirect ? "redirect" : "forward"));
@@ -186,21 +193,26 @@ static void text_clusters(FILE *out, const model_cluster *c, size_t n, const cha
 static void text_resolution(FILE *out, const model_scenario *s, const model_resolution *r,
                             bool explain)
 {
-    fprintf(out, "%s -> %s (%s)\n", r->from->name, r->to, model_protocol_name(r->protocol));
+    fprintf(out, "%s -> %s (%s%s%s)\n", r->from->name, r->to, sim__protocol(r),
+            r->host ? ", host " : "", r->host ? r->host : "");
     fprintf(out, "  route: %s%s\n", model_route_type_name(r->route),
             r->is_default ? " (default: no policy applies)" : "");
     sim__text_policies(out, r);
     char why[512];
     if (r->route == MODEL_ROUTE_NONE) {
         sim_explain_none(why, sizeof why, r);
-        fprintf(out, "  no cluster (%s): connections are closed\n", why);
+        fprintf(out, "  no %s (%s): %s\n", r->http_404 ? "route" : "cluster", why,
+                r->http_404 ? "every request is answered 404" : "connections are closed");
     }
     if (r->n_clusters)
         text_clusters(out, r->clusters, r->n_clusters, "  ");
-    for (size_t i = 0; i < r->n_routes; i++) {
+    for (size_t i = 0, shown = 0; i < r->n_routes; i++) {
         const model_http_route *h = &r->routes[i];
+        if (h->twin)
+            continue; /* a match is shown once, where its first Envoy route is */
+        shown++;
         sim_explain_route(why, sizeof why, h);
-        fprintf(out, "  route %zu: %s", i + 1, why);
+        fprintf(out, "  route %zu: %s", shown, why);
         fprintf(out, "%s\n", h->redirect ? " -> RequestRedirect: no backend is contacted" : "");
         if (h->n_clusters)
             text_clusters(out, h->clusters, h->n_clusters, "    ");
@@ -231,7 +243,8 @@ int sim_resolve_pairs(model_arena *a, const model_scenario *s, const sim_resolve
     model_world world = model_scenario_world(s);
     int rc = 0;
     for (size_t i = 0; i < *n; i++) {
-        model_query q = {pairs[i].from, pairs[i].to};
+        model_query q = pairs[i].flow ? model_flow_query(pairs[i].flow, pairs[i].from)
+                                      : (model_query){.from = pairs[i].from, .to = pairs[i].to};
         v[i] = model_resolve(a, s, &world, &q, opt->explain ? MODEL_RESOLVE_EXPLAIN : 0);
         if (v[i]->unsupported) {
             model_fail(errs, pairs[i].at, "%s -> %s needs %s: %s", pairs[i].from->name,

@@ -321,7 +321,7 @@ static int report_json(FILE *out, const sim_result *r, const sim_expect_result *
         json_object_set_new(o, "from", json_string(f->flow->from));
         json_object_set_new(o, "to", json_string(f->flow->to));
         json_object_set_new(o, "protocol",
-                            json_string(model_protocol_name(f->plan->resolutions[0]->protocol)));
+                            json_string(sim__protocol(f->plan->resolutions[0])));
         json_object_set_new(o, "total", json_integer((json_int_t)f->windows[0].total));
         json_t *ws = json_array();
         for (size_t k = 0; k < f->n_windows; k++)
@@ -560,8 +560,9 @@ static int report_text(FILE *out, const sim_result *r, const sim_expect_result *
     for (size_t i = 0; i < r->n_flows; i++) {
         const sim_flow_result *f = &r->flows[i];
         const model_resolution *res = f->plan->resolutions[0];
-        fprintf(out, "\nflow %s: %s -> %s (%s, %zu source%s)\n", f->flow->name, f->flow->from,
-                f->flow->to, model_protocol_name(res->protocol), f->flow->n_sources,
+        fprintf(out, "\nflow %s: %s -> %s (%s%s%s, %zu source%s)\n", f->flow->name, f->flow->from,
+                f->flow->to, sim__protocol(res), f->flow->host ? ", host " : "",
+                f->flow->host ? f->flow->host : "", f->flow->n_sources,
                 f->flow->n_sources == 1 ? "" : "s");
         text_traffic(out, f->flow);
         fprintf(out, "  route: %s", model_route_type_name(res->route));
@@ -570,7 +571,9 @@ static int report_text(FILE *out, const sim_result *r, const sim_expect_result *
         if (res->route == MODEL_ROUTE_NONE && res->has_none_reason) {
             char why[512];
             sim_explain_none(why, sizeof why, res);
-            fprintf(out, " (%s: the listener closes every connection)", why);
+            fprintf(out, " (%s: %s)", why,
+                    res->http_404 ? "every request is answered 404"
+                                  : "the listener closes every connection");
         }
         fputc('\n', out);
         sim__text_policies(out, res);
@@ -618,7 +621,7 @@ static void csv_prefix(FILE *out, const sim_result *r, const sim_flow_result *f,
     sim__csv_field(out, f->flow->from);
     fputc(',', out);
     sim__csv_field(out, f->flow->to);
-    fprintf(out, ",%s,%llu,%llu,%s,", model_protocol_name(res->protocol),
+    fprintf(out, ",%s,%llu,%llu,%s,", sim__protocol(res),
             (unsigned long long)w->start_ns, (unsigned long long)w->end_ns,
             model_route_type_name(res->route));
     sim__csv_field(out, policies);

@@ -21,7 +21,7 @@ static resolved resolve_opts(const char *yaml, const model_load_options *o, cons
 {
     resolved x = {fixture_load_opts(yaml, o, NULL), model_arena_new(), NULL};
     model_world w = model_scenario_world(x.s);
-    model_query q = {fixture_dp(x.s, from), to};
+    model_query q = {.from = fixture_dp(x.s, from), .to = to};
     x.r = model_resolve(x.a, x.s, &w, &q, MODEL_RESOLVE_EXPLAIN);
     cr_assert_not_null(x.r);
     return x;

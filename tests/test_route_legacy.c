@@ -20,7 +20,7 @@ static resolved resolve(const char *yaml, const char *from, const char *to)
 {
     resolved x = {fixture_load(yaml), model_arena_new(), NULL};
     model_world w = model_scenario_world(x.s);
-    model_query q = {fixture_dp(x.s, from), to};
+    model_query q = {.from = fixture_dp(x.s, from), .to = to};
     x.r = model_resolve(x.a, x.s, &w, &q, MODEL_RESOLVE_EXPLAIN);
     cr_assert_null(x.r->unsupported, "unsupported: %s", x.r->unsupported);
     return x;

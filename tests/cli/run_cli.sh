@@ -368,11 +368,13 @@ check "... warning that the flow no longer reaches the backend it names" err_has
 run resolve "$tie" --kuma-version 3.0
 check "--kuma-version outside 2.3..2.14 exits 2" status 2
 
-# --- what splitsim does not simulate yet: refused with its place, exit 2 ----------------
+# --- traffic through a builtin gateway: the virtual host the Host reaches ---------------
 run run gateway-traffic.yaml
-check "run: traffic from a gateway is refused with exit 2" status 2
-check "run: ... naming its place" err_has "gateway-traffic.yaml:7:21: traffic[0].from: not simulated by this version of splitsim: traffic from builtin gateways"
-check "run: ... and writing no report" out_empty
+check "run: a gateway's HTTP listener is simulated" status 0
+check "run: ... the flow goes to its listener G:P, with its host" out_has "flow api: edge -> edge:8080 (http, host api.example.com, 1 source)"
+check "run: ... a host no virtual host takes is answered 404" out_has "every request is answered 404"
+run resolve gateway-traffic.yaml --format json
+check "resolve: a gateway flow's JSON names its host" out_has '"host": "www.example.com"'
 
 # --- a TrafficRoute decides for a proxy no new route policy selects ----------------------
 run resolve trafficroute.yaml --format json

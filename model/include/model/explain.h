@@ -51,6 +51,8 @@ typedef enum model_none_reason {
     MODEL_NONE_DEFAULT_DROPPED,   /* the default route's own protocol cannot be proxied */
     MODEL_NONE_NO_HTTP_ROUTE,     /* every HTTP route lost its backends: no listener */
     MODEL_NONE_NO_TRAFFIC_ROUTE,  /* the mesh has TrafficRoutes, none for this pair */
+    MODEL_NONE_GATEWAY_NO_LISTENER, /* the MeshGateway has no listener on that port */
+    MODEL_NONE_GATEWAY_NO_ROUTE,  /* no route attaches to the listener (HTTP: 404) */
 } model_none_reason;
 
 /* The kinds of step.  (enum suffix) */
@@ -76,6 +78,10 @@ typedef enum model_none_reason {
     X(HTTP_RULES)       /* `count` rules after merging; sorted by specificity (`rules_empty`: no) */\
     X(HTTP_ROUTE)       /* route `index` from `policy` (NULL: Kuma's catch-all), `redirect` */    \
     X(HTTP_ROUTE_DROPPED) /* route of `policy`: every backend dropped, requests fall through */   \
+    X(GATEWAY_LISTENER) /* MeshGateway `policy`: `count` listeners on port `index`, `service` protocol */\
+    X(GATEWAY_ATTACHED) /* `policy` (of `type`) attaches to the listener */                       \
+    X(GATEWAY_HOST)     /* host `service` reaches `cluster` (a filter chain or virtual host;    \
+                         * `rules_empty`: a virtual host), `dropped`: none */                   \
     X(LEGACY_REPLACED)  /* the plugin of route type `route` replaces the TrafficRoute listener */ \
     X(LEGACY_KEPT)      /* no MeshHTTPRoute route survives for `service`: the legacy listener stays */\
     X(TR_CANDIDATE)     /* TrafficRoute `policy`: `dropped` (no source matches), else best        \

@@ -80,6 +80,9 @@ typedef struct model_http_route {
     const char *method; /* NULL: any method */
     bool raw;           /* a TrafficRoute's: Kuma's legacy listener does not normalise paths,
                          * and Envoy's plain prefix sees the query too */
+    bool merge_slashes; /* a gateway's: its listener also merges repeated slashes */
+    bool twin;          /* a gateway's second Envoy route of the same PathPrefix match
+                         * (reports show the match once) */
     model_http_condition *headers; /* the first condition per name, AND-ed */
     size_t n_headers;
     model_http_condition *query;
@@ -98,6 +101,7 @@ typedef struct model_http_request {
     const char *method;
     const char *path;
     const char *raw;      /* the :path as sent, query included, not normalised */
+    const char *merged;   /* `path` with runs of slashes merged (a gateway's listener) */
     const char *raw_path; /* the same without its query */
     model_tags headers;
     model_tags query;
@@ -120,6 +124,11 @@ typedef struct model_resolution {
     size_t n_clusters;
     bool has_none_reason; /* route none: `none` says why nothing is left */
     model_none_reason none;
+    /* A gateway listener's protocol as Kuma writes it ("TCP", "TLS", "HTTP", "HTTPS"),
+     * else NULL. */
+    const char *listener_protocol;
+    const char *host; /* a gateway listener's: the host its traffic names, or NULL */
+    bool http_404; /* route none on an HTTP listener: its requests are answered 404 */
     model_http_route *routes; /* HTTP routes, first match wins */
     size_t n_routes;
     model_step *steps; /* MODEL_RESOLVE_EXPLAIN: the decisions, in the order taken */
@@ -133,9 +142,18 @@ typedef struct model_resolution {
  * for every dataplane model_dataplane_routes_alike it (they resolve alike), so a query is
  * the key of a resolution together with the world it is asked in. */
 typedef struct model_query {
-    const model_dataplane *from; /* the source sidecar */
-    const char *to;              /* the destination service (an outbound of the source) */
+    const model_dataplane *from; /* the source sidecar, or builtin gateway Dataplane */
+    const char *to;              /* the destination service (an outbound of the source);
+                                  * for a gateway, the listener written `G:P` */
+    /* A builtin gateway's listener: its MeshGateway, port, and the host a connection or
+     * request names (SNI, Host; NULL: a host that only a `*` listener or route takes). */
+    const model_policy *gateway;
+    uint32_t port;
+    const char *host;
 } model_query;
+
+/* The query for source `src` of flow `f`: its destination, or its gateway listener. */
+model_query model_flow_query(const model_flow *f, const model_dataplane *src);
 
 /* Flags for model_resolve. */
 enum {

@@ -23,7 +23,6 @@
  * from this list (and the README's "Not simulated yet" lists the same), so a user reads
  * one consistent sentence wherever it is met.  (enum suffix, what) */
 #define MODEL_UNSIMULATED(X)                                                                       \
-    X(GATEWAY_TRAFFIC, "traffic from builtin gateways")                                           \
     X(TIMELINE, "changes over simulated time (timeline, rollout, step)")                          \
     X(PLOT, "plots (splitsim plot)")                                                               \
     X(REPLICATIONS, "replications (--replications, --shard)")                                     \
@@ -282,6 +281,8 @@ typedef struct model_flow {
     const char *from;       /* service, dataplane or gateway name */
     model_tags from_tags;   /* MODEL_FROM_SERVICE: extra selector on the inbound tags */
     uint32_t listener_port; /* MODEL_FROM_GATEWAY */
+    const model_policy *gateway; /* MODEL_FROM_GATEWAY: the MeshGateway `from` names */
+    const char *host; /* MODEL_FROM_GATEWAY: the SNI and Host its traffic names, or NULL */
     const char *to;         /* destination service (NULL for gateway flows) */
     /* Source dataplanes (borrowed from the scenario), in name order. */
     const model_dataplane **sources;

@@ -56,6 +56,11 @@ bool model_tags_equal(const model_tags *x, const model_tags *y);
  * Arena-owned. */
 char *model_tags_cluster_name(model_arena *a, const model_tags *t);
 
+/* A builtin gateway's cluster name for destination tags `t` (kuma.io/service included)
+ * seen from a listener with tags `ident` (pkg/plugins/runtime/gateway/cluster_generator.go:
+ * DestinationClusterName with identifying tags): `<service>-<16 hex digits>` always. */
+char *model_tags_gateway_cluster_name(model_arena *a, const model_tags *t, const model_tags *ident);
+
 /* `service` or `service{k=v,k2=v2}` (tags sorted, kuma.io/service left out), the backend
  * name reports use (docs/manual.md §2).  Arena-owned. */
 char *model_tags_backend_name(model_arena *a, const char *service, const model_tags *t);
