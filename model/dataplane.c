@@ -181,7 +181,7 @@ static void *read_items(schema_ctx *c, model_arena *a, const model_node *list, c
 }
 
 int model__networking_read(schema_ctx *c, model_arena *a, const model_node *net,
-                           model_dataplane *dp, int kuma_minor)
+                           const model_node *probes, model_dataplane *dp, int kuma_minor)
 {
     int rc = 0;
     size_t base = schema_push_key(c, "networking");
@@ -261,6 +261,12 @@ int model__networking_read(schema_ctx *c, model_arena *a, const model_node *net,
         if (dp->builtin_gateway && zl && zl->kind == MODEL_NODE_SEQ && zl->n) {
             old = schema_push_key(c, "listeners");
             rc = schema_fail(c, zl, "listeners cannot be defined for builtin gateways");
+            schema_pop(c, old);
+        }
+        /* Kuma names the spec's probes under networking (dataplane_validator.go). */
+        if (dp->builtin_gateway && probes && !model_node_is_null(probes)) {
+            old = schema_push_key(c, "probes");
+            rc = schema_fail(c, probes, "probes cannot be defined for builtin gateways");
             schema_pop(c, old);
         }
     }

@@ -8,9 +8,11 @@
 #include "schema.h"
 
 /* Reads a Dataplane's `networking` (node `net`, may be NULL: refused) into `dp`, checked
- * as Kuma's Dataplane validator does for Kuma 2.`kuma_minor`.  Returns 0 or -1. */
+ * as Kuma's Dataplane validator does for Kuma 2.`kuma_minor`; `probes` (the spec's
+ * `probes`, may be NULL) only matters there, as a builtin gateway may not have them.
+ * Returns 0 or -1. */
 int model__networking_read(schema_ctx *c, model_arena *a, const model_node *net,
-                           model_dataplane *dp, int kuma_minor);
+                           const model_node *probes, model_dataplane *dp, int kuma_minor);
 
 /* Checks the kuma.io/protocol tag of an inbound's `tags` (node `n`, read into `t`) as
  * Kuma's Dataplane validator does: ParseProtocol must know the value.  Records Kuma's

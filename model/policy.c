@@ -536,16 +536,17 @@ policy_read_kind model__policy_read(model_arena *a, model_errors *errs, const mo
         dp->zone = p.zone;
         dp->mark = doc->mark;
         const model_node *net = spec ? model_node_get(spec, "networking") : NULL;
+        const model_node *probes = spec ? model_node_get(spec, "probes") : NULL;
         if (k8s && !spec) {
             schema_fail(&c, doc, "spec: must be set");
             return out->kind;
         }
         if (k8s) {
             size_t old = schema_push_key(&c, "spec");
-            rc = model__networking_read(&c, a, net, dp, kuma_minor);
+            rc = model__networking_read(&c, a, net, probes, dp, kuma_minor);
             schema_pop(&c, old);
         } else {
-            rc = model__networking_read(&c, a, net, dp, kuma_minor);
+            rc = model__networking_read(&c, a, net, probes, dp, kuma_minor);
         }
         return out->kind = rc < 0 ? POLICY_READ_INVALID : POLICY_READ_DATAPLANE;
     }
