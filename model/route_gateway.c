@@ -108,45 +108,58 @@ static int host_choose(const char *const *names, size_t n, const char *host)
 
 /* ---- which policies attach to a listener (§6) --------------------------------------- */
 
-static bool tags_within(const model_tags *sel, const model_tags *tags)
+/* Whether a policy is aimed at this gateway at all: a Mesh-wide or MeshSubset targetRef,
+ * or one naming the MeshGateway.  Only those get a word when they miss a listener. */
+static bool aims_at_gateway(const resolver *R, const model_target_ref *t)
 {
-    for (size_t i = 0; i < sel->n; i++) {
-        const char *have = model_tags_get(tags, sel->v[i].key);
-        if (!have || (strcmp(sel->v[i].value, "*") && strcmp(have, sel->v[i].value)))
-            return false;
-    }
-    return true;
+    return t->kind == MODEL_KIND_MESH || t->kind == MODEL_KIND_MESH_SUBSET ||
+           (t->kind == MODEL_KIND_MESH_GATEWAY && t->name &&
+            !strcmp(t->name, R->q->gateway->display_name));
 }
 
-/* DppSelectedByPolicy for a builtin gateway's listener with merged tags `lt`. */
-static bool attaches(const resolver *R, const model_policy *p, const model_tags *lt)
+/* DppSelectedByPolicy for a builtin gateway's listener with merged tags `lt`: true, or
+ * false with *miss set when the policy aims at the gateway (aims_at_gateway) but not at
+ * this listener. */
+static bool attaches(const resolver *R, const model_policy *p, const model_tags *lt,
+                     model_gateway_miss *miss)
 {
     const model_target_ref *t = &p->target;
     const model_dataplane *dp = R->q->from;
     if ((p->role == MODEL_ROLE_CONSUMER || p->role == MODEL_ROLE_WORKLOAD_OWNER) &&
-        (!dp->namespace_ || !p->namespace_ || strcmp(dp->namespace_, p->namespace_)))
+        (!dp->namespace_ || !p->namespace_ || strcmp(dp->namespace_, p->namespace_))) {
+        *miss = MODEL_GATEWAY_MISS_NAMESPACE;
         return false;
+    }
     if (p->role != MODEL_ROLE_PRODUCER && dp->origin == MODEL_ORIGIN_ZONE &&
-        p->origin == MODEL_ORIGIN_ZONE && p->zone && dp->zone && strcmp(p->zone, dp->zone))
+        p->origin == MODEL_ORIGIN_ZONE && p->zone && dp->zone && strcmp(p->zone, dp->zone)) {
+        *miss = MODEL_GATEWAY_MISS_ZONE;
         return false;
+    }
+    *miss = MODEL_GATEWAY_MISS_PROXY_TYPES;
     bool gateway_type = !t->proxy_types || (t->proxy_types & MODEL_PROXY_GATEWAY);
-    model_tags sel = {0};
+    const char *service = model_tags_get(lt, MODEL_TAG_SERVICE);
+    bool ok;
     switch (t->kind) {
     case MODEL_KIND_MESH:
         return gateway_type;
     case MODEL_KIND_MESH_SUBSET:
-        return gateway_type && tags_within(&t->tags, lt);
+        if (!gateway_type)
+            return false;
+        ok = model_tags_selector_matches(&t->tags, lt);
+        break;
     case MODEL_KIND_MESH_SERVICE:
     case MODEL_KIND_MESH_SERVICE_SUBSET:
-        sel = t->tags;
-        return t->name && !strcmp(model_tags_get(lt, MODEL_TAG_SERVICE) ? model_tags_get(lt, MODEL_TAG_SERVICE) : "", t->name) &&
-               (t->kind == MODEL_KIND_MESH_SERVICE || tags_within(&sel, lt));
+        return t->name && service && !strcmp(service, t->name) &&
+               (t->kind == MODEL_KIND_MESH_SERVICE ||
+                model_tags_selector_matches(&t->tags, lt));
     case MODEL_KIND_MESH_GATEWAY:
-        return t->name && !strcmp(t->name, R->q->gateway->display_name) &&
-               tags_within(&t->tags, lt);
+        ok = aims_at_gateway(R, t) && model_tags_selector_matches(&t->tags, lt);
+        break;
     default:
         return false;
     }
+    *miss = MODEL_GATEWAY_MISS_TAGS;
+    return ok;
 }
 
 /* A listener's tags: the Dataplane's gateway tags, then the MeshGateway's, then its own. */
@@ -170,8 +183,15 @@ static model_conf listener_conf(resolver *R, model_resource_type type, const mod
     size_t cap = 0;
     for (size_t i = 0; i < R->w->n_policies; i++) {
         const model_policy *p = &R->w->policies[i];
-        if (p->type != type || !attaches(R, p, lt))
+        model_gateway_miss miss;
+        if (p->type != type)
             continue;
+        if (!attaches(R, p, lt, &miss)) {
+            if (aims_at_gateway(R, &p->target))
+                model__step(R, (model_step){.kind = MODEL_STEP_GATEWAY_NOT_ATTACHED,
+                                            .type = type, .policy = p, .miss = miss});
+            continue;
+        }
         model__step(R, (model_step){.kind = MODEL_STEP_GATEWAY_ATTACHED, .type = type,
                                     .policy = p});
         for (size_t j = 0; j < p->n_to; j++)

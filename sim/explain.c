@@ -42,6 +42,13 @@ static void put_mark(out *o, model_mark m)
     put(o, "%s:%d:%d", m.file ? m.file : "?", m.line, m.col);
 }
 
+/* Tags as YAML writes them in flow style: `k: v, k2: v2`. */
+static void put_tags(out *o, const model_tags *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        put(o, "%s%s: %s", i ? ", " : "", t->v[i].key, t->v[i].value);
+}
+
 void sim_explain_selection(char *buf, size_t size, const model_policy *p, const model_dataplane *dp,
                            model_selection why)
 {
@@ -435,6 +442,28 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
                 "they were loaded, as Kuma's store lists them)",
             model_resource_type_name(st->type), st->policy->name,
             model_target_kind_name(st->policy->target.kind));
+        break;
+    case MODEL_STEP_GATEWAY_NOT_ATTACHED:
+        put(&o, "%s '%s' does not attach to the listener: ", model_resource_type_name(st->type),
+            st->policy->name);
+        switch (st->miss) {
+        case MODEL_GATEWAY_MISS_PROXY_TYPES:
+            put(&o, "its targetRef.proxyTypes leave out Gateway");
+            break;
+        case MODEL_GATEWAY_MISS_TAGS:
+            put(&o, "its targetRef.tags (");
+            put_tags(&o, &st->policy->target.tags);
+            put(&o, ") are not all among the listener's tags");
+            break;
+        case MODEL_GATEWAY_MISS_NAMESPACE:
+            put(&o, "a %s policy acts only in its own namespace",
+                model_role_name(st->policy->role));
+            break;
+        case MODEL_GATEWAY_MISS_ZONE:
+            put(&o, "it comes from zone %s, the gateway is in zone %s", st->policy->zone,
+                r->from->zone);
+            break;
+        }
         break;
     case MODEL_STEP_GATEWAY_HOST:
         if (st->rules_empty && st->dropped)

@@ -314,6 +314,20 @@ Test(route_gateway, which_policies_attach_to_a_listener)
     resolved y = gateway(yaml, "sample-gateway", "sample-gateway", 8081, NULL);
     cr_assert_eq(y.r->n_policies, 1);
     cr_expect_str_eq(y.r->policies[0]->name, "everyone");
+    /* --explain says why the other two miss this listener. */
+    size_t misses = 0;
+    for (size_t i = 0; i < y.r->n_steps; i++) {
+        const model_step *st = &y.r->steps[i];
+        if (st->kind != MODEL_STEP_GATEWAY_NOT_ATTACHED)
+            continue;
+        misses++;
+        if (!strcmp(st->policy->name, "sidecars-only"))
+            cr_expect_eq(st->miss, MODEL_GATEWAY_MISS_PROXY_TYPES);
+        else
+            cr_expect(!strcmp(st->policy->name, "port-a") && st->miss == MODEL_GATEWAY_MISS_TAGS,
+                      "%s", st->policy->name);
+    }
+    cr_expect_eq(misses, 2);
     done(&y);
 }
 
@@ -353,8 +367,9 @@ Test(route_gateway, a_host_takes_the_exact_name_then_the_longest_wildcard)
 
 Test(route_gateway, gateway_weights_and_redirects)
 {
-    /* Duplicates by cluster name: the last weight; a lone weight 0 counts 1; a redirect
-     * with backendRefs forwards (the forward action replaces it). */
+    /* Duplicates by cluster name: the last weight; a lone weight 0 counts 1, one beside
+     * others stays listed at 0; a redirect with backendRefs forwards (the forward action
+     * replaces it). */
     /* clang-format off */
     const char *yaml =
         GATEWAY("{port: 8080, protocol: HTTP}")
@@ -364,14 +379,16 @@ Test(route_gateway, gateway_weights_and_redirects)
                    "{kind: MeshService, name: backend, weight: 2}]}}, "
                    "{matches: [{path: {type: Exact, value: /zero}}], default: {backendRefs: ["
                    "{kind: MeshService, name: backend, weight: 0}]}}, "
+                   "{matches: [{path: {type: Exact, value: /zero-beside}}], default: {backendRefs: ["
+                   "{kind: MeshService, name: other-backend, weight: 3}, {kind: MeshService, name: backend, weight: 0}]}}, "
                    "{matches: [{path: {type: Exact, value: /moved}}], default: {filters: [{type: RequestRedirect, "
                    "requestRedirect: {statusCode: 301}}], backendRefs: [{kind: MeshService, name: backend}]}}, "
                    "{matches: [{path: {type: Exact, value: /gone}}], default: {filters: [{type: RequestRedirect, "
                    "requestRedirect: {statusCode: 301}}]}}"));
     /* clang-format on */
     resolved x = gateway(yaml, "sample-gateway", "sample-gateway", 8080, NULL);
-    cr_assert_eq(x.r->n_routes, 4);
-    for (size_t i = 0; i < 4; i++) {
+    cr_assert_eq(x.r->n_routes, 5);
+    for (size_t i = 0; i < 5; i++) {
         const model_http_route *h = &x.r->routes[i];
         if (!strcmp(h->path, "/dup")) {
             cr_assert_eq(h->n_clusters, 2);
@@ -380,6 +397,11 @@ Test(route_gateway, gateway_weights_and_redirects)
         } else if (!strcmp(h->path, "/zero")) {
             cr_assert_eq(h->n_clusters, 1);
             cr_expect_eq(h->clusters[0].weight, 1);
+        } else if (!strcmp(h->path, "/zero-beside")) {
+            cr_assert_eq(h->n_clusters, 2);
+            cr_expect_str_eq(h->clusters[0].service, "backend");
+            cr_expect_eq(h->clusters[0].weight, 0, "listed, never chosen");
+            cr_expect_eq(h->clusters[1].weight, 3);
         } else if (!strcmp(h->path, "/moved")) {
             cr_expect_not(h->redirect, "forwards");
         } else {

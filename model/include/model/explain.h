@@ -80,6 +80,7 @@ typedef enum model_none_reason {
     X(HTTP_ROUTE_DROPPED) /* route of `policy`: every backend dropped, requests fall through */   \
     X(GATEWAY_LISTENER) /* MeshGateway `policy`: `count` listeners on port `index`, `service` protocol */\
     X(GATEWAY_ATTACHED) /* `policy` (of `type`) attaches to the listener */                       \
+    X(GATEWAY_NOT_ATTACHED) /* `policy` aims at the gateway but misses the listener for `miss` */ \
     X(GATEWAY_HOST)     /* host `service` reaches `cluster` (a filter chain or virtual host;    \
                          * `rules_empty`: a virtual host), `dropped`: none */                   \
     X(LEGACY_REPLACED)  /* the plugin of route type `route` replaces the TrafficRoute listener */ \
@@ -93,6 +94,14 @@ typedef enum model_none_reason {
     X(NOTHING_LEFT)     /* nothing to route to, for `none` */                                      \
     X(UNSIMULATED)      /* needs `what` (MODEL_UNSIMULATED) */                                      \
     X(DECISION)         /* the route type `route`, `is_default` */
+
+/* Why a policy aimed at a builtin gateway does not attach to one of its listeners. */
+typedef enum model_gateway_miss {
+    MODEL_GATEWAY_MISS_PROXY_TYPES, /* targetRef.proxyTypes leaves out Gateway */
+    MODEL_GATEWAY_MISS_TAGS,        /* targetRef.tags are not all among the listener's tags */
+    MODEL_GATEWAY_MISS_NAMESPACE,   /* a consumer or workload-owner policy of another namespace */
+    MODEL_GATEWAY_MISS_ZONE,        /* a zone-originated policy of another zone */
+} model_gateway_miss;
 
 typedef enum model_step_kind {
 #define X(e) MODEL_STEP_##e,
@@ -116,6 +125,7 @@ typedef struct model_step {
     model_drop_reason drop;
     model_none_reason none;
     model_unsimulated what;
+    model_gateway_miss miss;
     size_t index;
     size_t count;
     size_t endpoints;
