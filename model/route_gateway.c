@@ -200,6 +200,47 @@ static model_conf listener_conf(resolver *R, model_resource_type type, const mod
     return c;
 }
 
+/* Whether a policy of `type` attaches to listener `l` with a `to` item: only such listener
+ * hostnames get a filter chain (sortRulesToHosts skips the others). */
+static bool listener_has_rules(resolver *R, model_resource_type type,
+                               const model_gateway_listener *l)
+{
+    model_tags lt = listener_tags(R, l);
+    for (size_t i = 0; i < R->w->n_policies; i++) {
+        const model_policy *p = &R->w->policies[i];
+        model_gateway_miss miss;
+        if (p->type == type && p->n_to && attaches(R, p, &lt, &miss))
+            return true;
+    }
+    return false;
+}
+
+/* TLS and HTTPS: the listener of `ls` whose filter chain takes the query's SNI (Envoy's
+ * server_names: the exact name, the longest *.suffix, then the chain of `*`, which has
+ * none), among those with `type` rules; NULL when none does, and the resolution says so. */
+static const model_gateway_listener *sni_choose(resolver *R, model_resource_type type,
+                                                const model_gateway_listener **ls, size_t n_ls)
+{
+    const char **names = model_arena_alloc(R->a, n_ls * sizeof *names);
+    const model_gateway_listener **with = model_arena_alloc(R->a, n_ls * sizeof *with);
+    size_t n = 0;
+    for (size_t i = 0; i < n_ls; i++)
+        if (listener_has_rules(R, type, ls[i])) {
+            with[n] = ls[i];
+            names[n++] = ls[i]->hostname;
+        }
+    int k = host_choose(names, n, R->q->host);
+    model__step(R, (model_step){.kind = MODEL_STEP_GATEWAY_HOST, .service = R->q->host,
+                                .cluster = k >= 0 ? names[k] : NULL, .dropped = k < 0,
+                                .count = n});
+    if (k >= 0)
+        return with[k];
+    R->r->route = MODEL_ROUTE_NONE;
+    R->r->has_none_reason = true;
+    R->r->none = MODEL_NONE_GATEWAY_NO_CHAIN;
+    return NULL;
+}
+
 /* ---- clusters ----------------------------------------------------------------------- */
 
 /* A backendRef's destination tags (FromLegacyTargetRef) and its gateway cluster. */
@@ -254,15 +295,11 @@ static void tcp_listener(resolver *R, const model_gateway_listener **ls, size_t 
     model_cluster *v = NULL;
     size_t n = 0, cap = 0;
     if (ls[0]->protocol == MODEL_LISTENER_TLS) {
-        /* One filter chain per listener hostname, chosen by SNI. */
-        const char **names = model_arena_alloc(R->a, n_ls * sizeof *names);
-        for (size_t i = 0; i < n_ls; i++)
-            names[i] = ls[i]->hostname;
-        int k = host_choose(names, n_ls, R->q->host);
-        model__step(R, (model_step){.kind = MODEL_STEP_GATEWAY_HOST, .service = R->q->host,
-                                    .cluster = k >= 0 ? names[k] : NULL, .dropped = k < 0});
-        if (k >= 0)
-            tcp_hostname(R, ls[k], &v, &n, &cap);
+        /* One filter chain per listener hostname with routes, chosen by SNI. */
+        const model_gateway_listener *l = sni_choose(R, MODEL_RES_MESH_TCP_ROUTE, ls, n_ls);
+        if (!l)
+            return;
+        tcp_hostname(R, l, &v, &n, &cap);
     } else {
         /* TCP: one chain; the hostnames of the port's listeners are meaningless. */
         for (size_t i = 0; i < n_ls; i++)
@@ -662,20 +699,10 @@ void model__gateway_resolve(resolver *R)
         return;
     }
     if (proto == MODEL_LISTENER_HTTPS) {
-        /* One filter chain (and route table) per listener hostname, chosen by SNI. */
-        const char **names = model_arena_alloc(R->a, n * sizeof *names);
-        for (size_t i = 0; i < n; i++)
-            names[i] = ls[i]->hostname;
-        int k = host_choose(names, n, R->q->host);
-        model__step(R, (model_step){.kind = MODEL_STEP_GATEWAY_HOST, .service = R->q->host,
-                                    .cluster = k >= 0 ? names[k] : NULL, .dropped = k < 0});
-        if (k < 0) {
-            r->route = MODEL_ROUTE_NONE;
-            r->has_none_reason = true;
-            r->none = MODEL_NONE_GATEWAY_NO_ROUTE;
-            return;
-        }
-        http_listener(R, &ls[k], 1);
+        /* One filter chain (and route table) per listener hostname with routes, by SNI. */
+        const model_gateway_listener *l = sni_choose(R, MODEL_RES_MESH_HTTP_ROUTE, ls, n);
+        if (l)
+            http_listener(R, &l, 1);
         return;
     }
     http_listener(R, ls, n);

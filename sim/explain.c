@@ -257,11 +257,17 @@ void sim_explain_none(char *buf, size_t size, const model_resolution *r)
         break;
     case MODEL_NONE_GATEWAY_NO_ROUTE:
         if (r->http_404)
-            put(&o, "no virtual host or route of the listener takes host %s: Envoy answers 404",
+            put(&o, "no virtual host or route of the listener takes host %s, and a gateway "
+                    "has no catch-all",
                 r->host ? r->host : "(none given)");
         else
             put(&o, "no MeshTCPRoute attaches to the listener (for this host): its filter chain "
                     "proxies nothing");
+        break;
+    case MODEL_NONE_GATEWAY_NO_CHAIN:
+        put(&o, "no filter chain of the listener takes SNI %s; only listener hostnames with "
+                "routes get one",
+            r->host ? r->host : "(none given)");
         break;
     case MODEL_NONE_NO_TRAFFIC_ROUTE:
         put(&o, "the mesh has TrafficRoutes, and none routes %s to %s: Kuma's listener for it "

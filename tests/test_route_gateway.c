@@ -365,6 +365,52 @@ Test(route_gateway, a_host_takes_the_exact_name_then_the_longest_wildcard)
     done(&n);
 }
 
+Test(route_gateway, only_listener_hostnames_with_routes_get_a_filter_chain)
+{
+    /* TLS and HTTPS chains exist for the listener hostnames that have routes (Kuma's
+     * sortRulesToHosts skips the others), so SNI a.example.com, whose listener has none,
+     * falls to the `*` chain; with no `*` chain it is closed. */
+    /* clang-format off */
+    const char *yaml =
+        GATEWAY("{port: 9443, protocol: TLS, hostname: a.example.com, tags: {l: a}, tls: {mode: TERMINATE, certificates: [{secret: s}]}}, "
+                "{port: 9443, protocol: TLS, tags: {l: any}, tls: {mode: TERMINATE, certificates: [{secret: s}]}}, "
+                "{port: 9444, protocol: TLS, hostname: a.example.com, tags: {l: a}, tls: {mode: TERMINATE, certificates: [{secret: s}]}}, "
+                "{port: 9444, protocol: TLS, hostname: b.example.com, tags: {l: b}, tls: {mode: TERMINATE, certificates: [{secret: s}]}}, "
+                "{port: 8443, protocol: HTTPS, hostname: a.example.com, tags: {l: a}, tls: {mode: TERMINATE, certificates: [{secret: s}]}}, "
+                "{port: 8443, protocol: HTTPS, tags: {l: any}, tls: {mode: TERMINATE, certificates: [{secret: s}]}}")
+        "  - type: MeshTCPRoute\n"
+        "    name: tls-any\n"
+        "    mesh: default\n"
+        "    spec:\n"
+        "      targetRef: {kind: MeshGateway, name: sample-gateway, tags: {l: any}}\n"
+        "      to: [{targetRef: {kind: Mesh}, rules: [{default: {backendRefs: [{kind: MeshService, name: other-backend}]}}]}]\n"
+        "  - type: MeshTCPRoute\n"
+        "    name: tls-b\n"
+        "    mesh: default\n"
+        "    spec:\n"
+        "      targetRef: {kind: MeshGateway, name: sample-gateway, tags: {l: b}}\n"
+        "      to: [{targetRef: {kind: Mesh}, rules: [{default: {backendRefs: [{kind: MeshService, name: other-backend}]}}]}]\n"
+        HTTP_ROUTE("https-any", ", tags: {l: any}", TO("", RULE("/", "backend")));
+    /* clang-format on */
+    resolved x = gateway(yaml, "sample-gateway", "sample-gateway", 9443, "a.example.com");
+    cr_expect_eq(x.r->route, MODEL_ROUTE_MESH_TCP_ROUTE);
+    cr_assert_eq(x.r->n_policies, 1);
+    cr_expect_str_eq(x.r->policies[0]->name, "tls-any");
+    done(&x);
+    resolved y = gateway(yaml, "sample-gateway", "sample-gateway", 9444, "a.example.com");
+    cr_expect_eq(y.r->route, MODEL_ROUTE_NONE);
+    cr_expect_eq(y.r->none, MODEL_NONE_GATEWAY_NO_CHAIN);
+    cr_expect_not(y.r->http_404, "no chain: the connection is closed");
+    done(&y);
+    resolved z = gateway(yaml, "sample-gateway", "sample-gateway", 9444, "B.Example.com");
+    cr_expect_eq(z.r->route, MODEL_ROUTE_MESH_TCP_ROUTE);
+    done(&z);
+    resolved h = gateway(yaml, "sample-gateway", "sample-gateway", 8443, "a.example.com");
+    cr_expect_eq(h.r->route, MODEL_ROUTE_MESH_HTTP_ROUTE);
+    cr_expect_eq(h.r->n_routes, 1);
+    done(&h);
+}
+
 Test(route_gateway, gateway_weights_and_redirects)
 {
     /* Duplicates by cluster name: the last weight; a lone weight 0 counts 1, one beside

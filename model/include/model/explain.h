@@ -53,6 +53,7 @@ typedef enum model_none_reason {
     MODEL_NONE_NO_TRAFFIC_ROUTE,  /* the mesh has TrafficRoutes, none for this pair */
     MODEL_NONE_GATEWAY_NO_LISTENER, /* the MeshGateway has no listener on that port */
     MODEL_NONE_GATEWAY_NO_ROUTE,  /* no route attaches to the listener (HTTP: 404) */
+    MODEL_NONE_GATEWAY_NO_CHAIN,  /* TLS, HTTPS: no filter chain takes the SNI */
 } model_none_reason;
 
 /* The kinds of step.  (enum suffix) */
