@@ -106,6 +106,25 @@ static int host_choose(const char *const *names, size_t n, const char *host)
     return best;
 }
 
+/* The Host an HTTP route table matches: Kuma sets ignore_port_in_host_matching on gateway
+ * route configurations (route_configuration_generator.go), so Envoy cuts the host at its
+ * last ':' unless a ']' follows it (an IPv6 literal without a port).  Returns `host` itself
+ * when there is nothing to cut, else a copy in the resolver's arena. */
+static const char *host_without_port(resolver *R, const char *host)
+{
+    if (!host)
+        return NULL;
+    const char *colon = strrchr(host, ':');
+    const char *bracket = strrchr(host, ']');
+    if (!colon || (bracket && bracket > colon))
+        return host;
+    size_t n = (size_t)(colon - host);
+    char *s = model_arena_alloc(R->a, n + 1);
+    memcpy(s, host, n);
+    s[n] = '\0';
+    return s;
+}
+
 /* ---- which policies attach to a listener (§6) --------------------------------------- */
 
 /* Whether a policy is aimed at this gateway at all: a Mesh-wide or MeshSubset targetRef,
@@ -652,8 +671,10 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
         }
         observed[n_observed++] = l->hostname;
     }
-    int k = host_choose(vh_names, n_vh, R->q->host);
+    const char *host = host_without_port(R, R->q->host);
+    int k = host_choose(vh_names, n_vh, host);
     model__step(R, (model_step){.kind = MODEL_STEP_GATEWAY_HOST, .service = R->q->host,
+                                .host = host != R->q->host ? host : NULL,
                                 .cluster = k >= 0 ? vh_names[k] : NULL, .dropped = k < 0,
                                 .count = n_vh, .rules_empty = true});
     r->route = MODEL_ROUTE_MESH_HTTP_ROUTE;

@@ -473,12 +473,18 @@ void sim_explain_step(char *buf, size_t size, const model_scenario *s, const mod
         break;
     case MODEL_STEP_GATEWAY_HOST:
         if (st->rules_empty && st->dropped)
-            put(&o, "no virtual host of the listener's %zu takes host %s: Envoy answers 404",
-                st->count, st->service ? st->service : "(none given)");
+            put(&o, "no virtual host of the listener's %zu takes host %s", st->count,
+                st->service ? st->service : "(none given)");
         else if (st->rules_empty)
-            put(&o, "host %s reaches virtual host %s (exact name first, then the longest "
-                    "*.suffix, then *)",
-                st->service ? st->service : "(none given)", st->cluster);
+            put(&o, "host %s", st->service ? st->service : "(none given)");
+        if (st->rules_empty && st->host)
+            put(&o, " (matched as %s: the gateway's route table ignores the port)", st->host);
+        if (st->rules_empty && st->dropped)
+            put(&o, ": Envoy answers 404");
+        else if (st->rules_empty)
+            put(&o, " reaches virtual host %s (exact name first, then the longest *.suffix, "
+                    "then *)",
+                st->cluster);
         else if (st->dropped)
             put(&o, "no filter chain takes SNI %s", st->service ? st->service : "(none given)");
         else

@@ -352,7 +352,12 @@ Test(route_gateway, a_host_takes_the_exact_name_then_the_longest_wildcard)
     } cases[] = {{"a.b.example.com", 6, "/exact", "/short"},
                  {"A.B.Example.Com", 6, "/exact", "/short"},
                  {"c.b.example.com", 4, "/short", "/long"},
-                 {"c.example.com", 2, "/short", "/short/"}};
+                 {"c.example.com", 2, "/short", "/short/"},
+                 /* Kuma sets ignore_port_in_host_matching: Envoy cuts at the last ':'
+                  * (numeric or not, as HeaderUtility::getPortStart does). */
+                 {"a.b.example.com:8080", 6, "/exact", "/short"},
+                 {"c.b.example.com:", 4, "/short", "/long"},
+                 {"c.example.com:http", 2, "/short", "/short/"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         resolved x = gateway(yaml, "sample-gateway", "sample-gateway", 8080, cases[i].host);
         cr_assert_eq(x.r->n_routes, cases[i].n_routes, "host %s", cases[i].host);
@@ -363,6 +368,43 @@ Test(route_gateway, a_host_takes_the_exact_name_then_the_longest_wildcard)
     resolved n = gateway(yaml, "sample-gateway", "sample-gateway", 8080, "example.org");
     cr_expect(n.r->http_404, "no `*` virtual host");
     done(&n);
+}
+
+Test(route_gateway, the_port_of_a_host_is_ignored_but_not_inside_an_ipv6_literal)
+{
+    /* Kuma sets ignore_port_in_host_matching on gateway route tables: Envoy cuts the Host
+     * at its last ':' unless a ']' follows (HeaderUtility::getPortStart).  The virtual host
+     * a.example.com has 4 routes (its own rule and the `*` one), `*` has 2. */
+    /* clang-format off */
+    const char *yaml =
+        GATEWAY("{port: 8080, protocol: HTTP}")
+        HTTP_ROUTE("r", "",
+            TO(HOSTS("a.example.com"), RULE("/a", "backend"))
+            TO("", RULE("/any", "backend")));
+    /* clang-format on */
+    static const struct {
+        const char *host;
+        size_t n_routes;
+        const char *matched; /* NULL: the host as given */
+    } cases[] = {{"a.example.com:80", 4, "a.example.com"},
+                 {"a.example.com", 4, NULL},
+                 {"[::1]:8080", 2, "[::1]"},
+                 {"[::1]", 2, NULL},
+                 {"[::1:8080]", 2, NULL}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        resolved x = gateway(yaml, "sample-gateway", "sample-gateway", 8080, cases[i].host);
+        cr_expect_eq(x.r->n_routes, cases[i].n_routes, "host %s", cases[i].host);
+        /* The GATEWAY_HOST step carries the host matched, for --explain. */
+        const char *matched = NULL;
+        for (size_t j = 0; j < x.r->n_steps; j++)
+            if (x.r->steps[j].kind == MODEL_STEP_GATEWAY_HOST)
+                matched = x.r->steps[j].host;
+        if (cases[i].matched)
+            cr_expect(matched && !strcmp(matched, cases[i].matched), "host %s", cases[i].host);
+        else
+            cr_expect_null(matched, "host %s: nothing cut", cases[i].host);
+        done(&x);
+    }
 }
 
 Test(route_gateway, only_listener_hostnames_with_routes_get_a_filter_chain)

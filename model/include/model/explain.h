@@ -119,6 +119,7 @@ typedef struct model_step {
     const model_policy *other;
     const char *service;
     const char *cluster;
+    const char *host; /* GATEWAY_HOST on HTTP: `service` without its port, if it had one */
     int protocol; /* a model_protocol (mesh.h) */
     int route;    /* a model_route_type (resolve.h) */
     model_selection select;
