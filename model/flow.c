@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -91,6 +92,25 @@ static bool service_refused(const flow_refused *r, const char *service)
 
 static int read_gateway_from(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f);
 
+/* A `from` that names gateway Dataplane `d`, by its name or (`service`) by its gateway's
+ * service: a builtin gateway's traffic is written by listener, a delegated gateway's is not
+ * simulated.  Reports at `n` and returns -1. */
+static int gateway_source_fail(schema_ctx *c, const model_node *n, const model_dataplane *d,
+                               const char *service)
+{
+    const char *kind = d->builtin_gateway ? "builtin" : "delegated";
+    char who[512];
+    if (service)
+        snprintf(who, sizeof who, "'%s' is the service of %s gateway '%s'", service, kind,
+                 d->name);
+    else
+        snprintf(who, sizeof who, "'%s' is a %s gateway", d->name, kind);
+    if (!d->builtin_gateway)
+        return schema_fail(c, n, "%s: %s", who,
+                           model_unsimulated_message(MODEL_UNSIM_DELEGATED_GATEWAY));
+    return schema_fail(c, n, "%s: write {gateway: NAME, listener: PORT}", who);
+}
+
 static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, model_flow *f,
                      const flow_refused *refused)
 {
@@ -136,8 +156,7 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
                                    schema_hint(c, hint));
             }
             if (d->gateway)
-                return schema_fail(
-                    c, dp, "'%s' is a gateway: write {gateway: NAME, listener: PORT}", f->from);
+                return gateway_source_fail(c, dp, d, NULL);
             f->sources = model_arena_alloc(s->arena, sizeof *f->sources);
             f->sources[0] = d;
             f->n_sources = 1;
@@ -171,6 +190,12 @@ static int read_from(model_scenario *s, schema_ctx *c, const model_node *n, mode
     if (!model_scenario_has_service(s, f->from) && service_refused(refused, f->from))
         return -1; /* the service's own problem has been reported */
     if (!model_scenario_has_service(s, f->from)) {
+        for (size_t i = 0; i < s->n_dataplanes; i++) {
+            const model_dataplane *d = &s->dataplanes[i];
+            const char *g = d->gateway ? model_tags_get(&d->gateway_tags, MODEL_TAG_SERVICE) : NULL;
+            if (g && !strcmp(g, f->from))
+                return gateway_source_fail(c, n, d, f->from);
+        }
         const char *hint = hint_among(c, f->from, svcs, nsvc);
         return schema_fail(c, n, "no service '%s' in mesh '%s'%s", f->from, s->mesh,
                            schema_hint(c, hint));

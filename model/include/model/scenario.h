@@ -23,6 +23,7 @@
  * from this list (and the README's "Not simulated yet" lists the same), so a user reads
  * one consistent sentence wherever it is met.  (enum suffix, what) */
 #define MODEL_UNSIMULATED(X)                                                                       \
+    X(DELEGATED_GATEWAY, "traffic from delegated gateways")                                       \
     X(TIMELINE, "changes over simulated time (timeline, rollout, step)")                          \
     X(PLOT, "plots (splitsim plot)")                                                               \
     X(REPLICATIONS, "replications (--replications, --shard)")                                     \
