@@ -123,7 +123,10 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
     if (top && !model_node_is_null(top)) {
         size_t old = schema_push_key(c, "targetRef");
         model_ref_position pos =
-            p->role == MODEL_ROLE_SYSTEM ? MODEL_REF_TOP_GATEWAY_OK : MODEL_REF_TOP;
+            !model_kuma_routes_builtin_gateways(kuma_minor) ? MODEL_REF_TOP
+            : p->role == MODEL_ROLE_SYSTEM || !model_kuma_gateway_needs_system_role(kuma_minor)
+                ? MODEL_REF_TOP_GATEWAY_OK
+                : MODEL_REF_TOP;
         if (model__targetref_read(c, top, pos, &p->target) < 0)
             rc = -1;
         p->has_target = true;
@@ -154,7 +157,10 @@ static int read_route_spec(schema_ctx *c, model_arena *a, const model_node *spec
                 item_rc = schema_fail_at(c, item->mark, "must be defined");
             } else {
                 model_ref_position pos =
-                    p->target.kind == MODEL_KIND_MESH_GATEWAY ? MODEL_REF_TO_GATEWAY : MODEL_REF_TO;
+                    p->target.kind == MODEL_KIND_MESH_GATEWAY &&
+                            model_kuma_routes_builtin_gateways(kuma_minor)
+                        ? MODEL_REF_TO_GATEWAY
+                        : MODEL_REF_TO;
                 item_rc = model__targetref_read(c, tr, pos, &t->target);
             }
             schema_pop(c, o3);

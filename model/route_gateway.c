@@ -12,6 +12,7 @@
 #include "model/merge.h"
 #include "model/mesh.h"
 #include "model/tags.h"
+#include "model/version.h"
 #include "resolver.h"
 #include "targetref.h"
 
@@ -509,9 +510,39 @@ static void forward_clusters(resolver *R, model_http_route *h, const vh_rule *vr
     h->n_clusters = k;
 }
 
+/* Whether a rule conf (`default`) rewrites the matched prefix: a URLRewrite or a
+ * RequestRedirect filter whose path is ReplacePrefixMatch. */
+static bool rewrites_prefix(const model_node *conf)
+{
+    const model_node *fs = model_node_get(conf, "filters");
+    for (size_t i = 0; fs && fs->kind == MODEL_NODE_SEQ && i < fs->n; i++) {
+        const model_node *t = model_node_get(fs->items[i], "type");
+        const char *key = !t ? NULL
+                          : !strcmp(t->text, "URLRewrite")      ? "urlRewrite"
+                          : !strcmp(t->text, "RequestRedirect") ? "requestRedirect"
+                                                                : NULL;
+        const model_node *f = key ? model_node_get(fs->items[i], key) : NULL;
+        const model_node *path = f ? model_node_get(f, "path") : NULL;
+        const model_node *pt = path ? model_node_get(path, "type") : NULL;
+        if (pt && !strcmp(pt->text, "ReplacePrefixMatch"))
+            return true;
+    }
+    return false;
+}
+
+/* Whether a `PathPrefix /` of rule conf `conf` gets an exact `/` route beside it, by
+ * version (model_kuma_gateway_root_twin_always). */
+static bool root_twin(const resolver *R, const model_node *conf)
+{
+    int minor = R->s->kuma_minor;
+    return model_kuma_gateway_root_twin_always(minor) ||
+           (model_kuma_gateway_root_twin_on_rewrite(minor) && rewrites_prefix(conf));
+}
+
 /* The entries of one virtual host, sorted (§6): one per match of each rule, in route
  * hostname order; a PathPrefix /x becomes prefix /x/ and, unless the host has an Exact
- * /x of its own, exact /x. */
+ * /x of its own, exact /x.  `PathPrefix /` is the prefix `/`, and an exact `/` beside it
+ * only where root_twin says (Kuma never finds a written `Exact /` for it). */
 static void vh_routes(resolver *R, const vh_rule *rules, size_t n)
 {
     model_resolution *r = R->r;
@@ -546,8 +577,12 @@ static void vh_routes(resolver *R, const vh_rule *rules, size_t n)
                 const char *exact = model_arena_strndup(R->a, value, len);
                 e[ne++] = (entry){MODEL_PATH_RAW_PREFIX,
                                   model_arena_printf(R->a, "%s/", exact), m, &rules[i], false};
-                if (!*exact)
-                    continue; /* prefix `/`: no exact twin */
+                if (!*exact) {
+                    /* Kuma looks for a written Exact "" (never there) beside prefix `/`. */
+                    if (root_twin(R, rules[i].rule->conf))
+                        e[ne++] = (entry){MODEL_PATH_EXACT, "/", m, &rules[i], true};
+                    continue;
+                }
                 bool has = false;
                 for (size_t j = 0; j < ne && !has; j++)
                     has = e[j].type == MODEL_PATH_EXACT && !e[j].twin && !strcmp(e[j].path, exact);
@@ -627,6 +662,7 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
     size_t n_vh = 0, cap_vh = 0, n_vhs = 0, cap_vhs = 0;
     const char **observed = model_arena_alloc(R->a, n_ls * sizeof *observed);
     size_t n_observed = 0;
+    bool isolate = model_kuma_isolates_gateway_listeners(R->s->kuma_minor);
     for (size_t li = 0; li < n_ls; li++) {
         const model_gateway_listener *l = sorted[li];
         model_tags *lt = model_arena_alloc(R->a, sizeof *lt);
@@ -651,7 +687,7 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
         for (size_t m = 0; m < n_matches; m++) {
             const char *H = matches[m];
             bool taken = false;
-            for (size_t o = 0; o < n_observed && !taken; o++)
+            for (size_t o = 0; isolate && o < n_observed && !taken; o++)
                 taken = covers(observed[o], H);
             if (taken)
                 continue;
@@ -671,6 +707,18 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
         }
         observed[n_observed++] = l->hostname;
     }
+    for (size_t i = 0; !isolate && i < n_vh; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strcasecmp(vh_names[i], vh_names[j])) {
+                /* Envoy refuses the route table; the listener answers 404 once it stops
+                 * waiting for one (§6.4, §9). */
+                r->route = MODEL_ROUTE_NONE;
+                r->has_none_reason = true;
+                r->none = MODEL_NONE_GATEWAY_DUPLICATE_VHOST;
+                r->none_detail = vh_names[i];
+                r->http_404 = true;
+                return;
+            }
     const char *host = host_without_port(R, R->q->host);
     int k = host_choose(vh_names, n_vh, host);
     model__step(R, (model_step){.kind = MODEL_STEP_GATEWAY_HOST, .service = R->q->host,
@@ -689,9 +737,42 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
     }
 }
 
+/* Kuma before 2.9 (model_kuma_isolates_gateway_listeners): the HTTP port of the query's
+ * MeshGateway that no MeshHTTPRoute attaches to while one attaches to some listener
+ * of the gateway (whatever its protocol), which fails the gateway's whole configuration
+ * (HTTPFilterChainGenerator: "expected exactly one ListenerHostname with HTTP listener");
+ * 0 when there is none, or from 2.9. */
+static uint32_t config_failing_port(resolver *R)
+{
+    if (model_kuma_isolates_gateway_listeners(R->s->kuma_minor))
+        return 0;
+    const model_mesh_gateway *g = R->q->gateway->gateway;
+    bool any = false;
+    for (size_t i = 0; i < g->n_listeners && !any; i++)
+        any = listener_has_rules(R, MODEL_RES_MESH_HTTP_ROUTE, &g->listeners[i]);
+    if (!any)
+        return 0; /* the legacy generator gives every HTTP listener its 404 table */
+    for (size_t i = 0; i < g->n_listeners; i++) {
+        const model_gateway_listener *l = &g->listeners[i];
+        if (l->protocol != MODEL_LISTENER_HTTP)
+            continue; /* HTTPS makes a chain per routed hostname, and checks no count */
+        bool routed = false;
+        for (size_t j = 0; j < g->n_listeners && !routed; j++)
+            routed = g->listeners[j].port == l->port &&
+                     listener_has_rules(R, MODEL_RES_MESH_HTTP_ROUTE, &g->listeners[j]);
+        if (!routed)
+            return l->port;
+    }
+    return 0;
+}
+
 void model__gateway_resolve(resolver *R)
 {
     model_resolution *r = R->r;
+    if (!model_kuma_routes_builtin_gateways(R->s->kuma_minor)) {
+        model__unsimulated(R, MODEL_UNSIM_GATEWAY_ROUTE);
+        return;
+    }
     const model_mesh_gateway *g = R->q->gateway->gateway;
     const model_gateway_listener **ls = model_arena_alloc(R->a, (g->n_listeners + 1) * sizeof *ls);
     size_t n = 0;
@@ -715,6 +796,14 @@ void model__gateway_resolve(resolver *R)
                                 .count = n,
                                 .index = R->q->port,
                                 .service = r->listener_protocol});
+    uint32_t failing = config_failing_port(R);
+    if (failing) {
+        r->route = MODEL_ROUTE_NONE;
+        r->has_none_reason = true;
+        r->none = MODEL_NONE_GATEWAY_CONFIG_FAILS;
+        r->none_detail = model_arena_printf(R->a, "%u", (unsigned)failing);
+        return;
+    }
     if (proto == MODEL_LISTENER_TCP || proto == MODEL_LISTENER_TLS) {
         tcp_listener(R, ls, n);
         return;

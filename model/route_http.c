@@ -569,7 +569,7 @@ static int check_filters(schema_ctx *c, const model_node *list, bool all_prefix,
     return rc;
 }
 
-static int check_rule(schema_ctx *c, const model_node *r, bool gateway)
+static int check_rule(schema_ctx *c, const model_node *r, bool gateway, int kuma_minor)
 {
     int rc = 0;
     if (!schema_is_map(c, r))
@@ -591,8 +591,8 @@ static int check_rule(schema_ctx *c, const model_node *r, bool gateway)
     const model_node *b = model_node_get(d, "backendRefs");
     size_t o2 = schema_push_key(c, "backendRefs");
     if ((!b || model_node_is_null(b) || (b->kind == MODEL_NODE_SEQ && b->n == 0)) && gateway &&
-        !redirects)
-        /* validation.go: a gateway route forwards somewhere, unless it redirects. */
+        (!redirects || !model_kuma_gateway_redirects_without_backends(kuma_minor)))
+        /* validation.go: a gateway route forwards somewhere, unless it redirects (2.7+). */
         rc = schema_fail_at(c, b ? b->mark : d->mark, "must not be empty");
     else if (b && !model_node_is_null(b))
         rc |= model__backend_refs_check(c, b, MODEL_REF_HTTP_BACKEND);
@@ -615,7 +615,7 @@ int model__http_to_read(schema_ctx *c, model_arena *a, const model_policy *p,
         } else {
             for (size_t j = 0; j < rules->n; j++) {
                 size_t o2 = schema_push_index(c, j);
-                rc |= check_rule(c, rules->items[j], gateway);
+                rc |= check_rule(c, rules->items[j], gateway, kuma_minor);
                 schema_pop(c, o2);
             }
         }

@@ -269,6 +269,18 @@ void sim_explain_none(char *buf, size_t size, const model_resolution *r)
                 "routes get one",
             r->host ? r->host : "(none given)");
         break;
+    case MODEL_NONE_GATEWAY_DUPLICATE_VHOST:
+        put(&o, "two listener hostnames of the port make the virtual host %s, and Envoy rejects "
+                "a route table with a domain twice (Kuma before 2.9 does not isolate listener "
+                "hostnames)",
+            r->none_detail);
+        break;
+    case MODEL_NONE_GATEWAY_CONFIG_FAILS:
+        put(&o, "Kuma before 2.9 cannot build this gateway's configuration (HTTP port %s has no "
+                "MeshHTTPRoute while another listener has one: \"expected exactly one "
+                "ListenerHostname with HTTP listener\")",
+            r->none_detail);
+        break;
     case MODEL_NONE_NO_TRAFFIC_ROUTE:
         put(&o, "the mesh has TrafficRoutes, and none routes %s to %s: Kuma's listener for it "
                 "has no filter chain",

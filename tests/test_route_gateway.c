@@ -169,6 +169,133 @@ Test(route_gateway, plugin_gateway_root_prefix_has_no_exact_twin)
     done(&x);
 }
 
+Test(route_gateway, the_exact_root_twin_by_version)
+{
+    /* Rule a: PathPrefix / with a header, to other-backend; rule b: Exact /, to backend.
+     * 2.7-2.13 give a an exact `/` twin, which carries the header and so sorts before b:
+     * a request for `/` with the header goes to other-backend.  2.6 and 2.14 do not (2.14
+     * only when the rule rewrites the prefix), and b's Exact / comes first. */
+#define ROOT_RULES(filters)                                                                        \
+    "{matches: [{path: {type: PathPrefix, value: /}, headers: [{type: Exact, name: x, "         \
+    "value: '1'}]}], default: {" filters "backendRefs: [{kind: MeshService, name: "            \
+    "other-backend}]}}, {matches: [{path: {type: Exact, value: /}}], default: {backendRefs: "   \
+    "[{kind: MeshService, name: backend}]}}"
+#define REWRITE "filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, " \
+    "replacePrefixMatch: /v2}}}], "
+    static const struct {
+        const char *kuma;
+        bool rewrite;
+        size_t n_routes;
+        const char *first_cluster;
+    } cases[] = {{"2.6", false, 2, B},          {"2.7", false, 3, "other-backend"},
+                 {"2.13", false, 3, "other-backend"}, {"2.14", false, 2, B},
+                 {"2.14", true, 3, "other-backend"},  {"2.6", true, 2, B}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[8192];
+        /* clang-format off */
+        snprintf(yaml, sizeof yaml, "kuma: \"%s\"\n%s", cases[i].kuma,
+                 cases[i].rewrite
+                     ? GATEWAY("{port: 8080, protocol: HTTP}")
+                       HTTP_ROUTE("r", "", TO("", ROOT_RULES(REWRITE)))
+                     : GATEWAY("{port: 8080, protocol: HTTP}")
+                       HTTP_ROUTE("r", "", TO("", ROOT_RULES(""))));
+        /* clang-format on */
+        resolved x = gateway(yaml, "sample-gateway", "sample-gateway", 8080, NULL);
+        cr_assert_eq(x.r->n_routes, cases[i].n_routes, "Kuma %s%s", cases[i].kuma,
+                     cases[i].rewrite ? " with a rewrite" : "");
+        cr_expect_eq(x.r->routes[0].path_type, EXACT, "Kuma %s", cases[i].kuma);
+        cr_expect_str_eq(x.r->routes[0].path, "/", "Kuma %s", cases[i].kuma);
+        cr_assert_geq(x.r->routes[0].n_clusters, 1);
+        cr_expect(!strncmp(x.r->routes[0].clusters[0].name, cases[i].first_cluster,
+                           strlen(cases[i].first_cluster)),
+                  "Kuma %s%s: first route goes to %s", cases[i].kuma,
+                  cases[i].rewrite ? " with a rewrite" : "", x.r->routes[0].clusters[0].name);
+        done(&x);
+    }
+#undef ROOT_RULES
+#undef REWRITE
+}
+
+/* `yaml` under Kuma `kuma` (a version line put first). */
+static resolved gateway_at(const char *kuma, const char *yaml, uint32_t port, const char *host)
+{
+    char buf[8192];
+    snprintf(buf, sizeof buf, "kuma: \"%s\"\n%s", kuma, yaml);
+    return gateway(buf, "sample-gateway", "sample-gateway", port, host);
+}
+
+Test(route_gateway, before_2_9_listener_hostnames_are_not_isolated)
+{
+    /* Listeners *.api.example.com (tags a) and *.example.com (tags b) on one HTTP port.  A
+     * route for b names x.api.example.com; from 2.9 that name is left to the more exact
+     * listener hostname, whose `*` route takes the host; before, b makes a virtual host
+     * of that name, which the host reaches exactly. */
+    /* clang-format off */
+    const char *yaml =
+        GATEWAY("{port: 8080, protocol: HTTP, hostname: '*.api.example.com', tags: {l: a}}, "
+                "{port: 8080, protocol: HTTP, hostname: '*.example.com', tags: {l: b}}")
+        HTTP_ROUTE("for-a", ", tags: {l: a}", TO("", RULE("/a", "backend")))
+        HTTP_ROUTE("for-b", ", tags: {l: b}", TO(HOSTS("x.api.example.com"), RULE("/b", "backend")));
+    /* clang-format on */
+    resolved x = gateway_at("2.9", yaml, 8080, "x.api.example.com");
+    cr_assert_gt(x.r->n_routes, 0);
+    cr_expect_str_eq(x.r->routes[0].path, "/a");
+    done(&x);
+    resolved y = gateway_at("2.8", yaml, 8080, "x.api.example.com");
+    cr_assert_gt(y.r->n_routes, 0);
+    cr_expect_str_eq(y.r->routes[0].path, "/b");
+    done(&y);
+}
+
+Test(route_gateway, before_2_9_two_listener_hostnames_can_make_one_virtual_host)
+{
+    /* api.example.com and *.example.com both get a route naming api.example.com: before
+     * 2.9 both make that virtual host, and Envoy refuses the table (404s). */
+    /* clang-format off */
+    const char *yaml =
+        GATEWAY("{port: 8080, protocol: HTTP, hostname: api.example.com}, "
+                "{port: 8080, protocol: HTTP, hostname: '*.example.com'}")
+        HTTP_ROUTE("r", "", TO(HOSTS("api.example.com"), RULE("/", "backend")));
+    /* clang-format on */
+    resolved x = gateway_at("2.8", yaml, 8080, "api.example.com");
+    cr_expect_eq(x.r->route, MODEL_ROUTE_NONE);
+    cr_expect_eq(x.r->none, MODEL_NONE_GATEWAY_DUPLICATE_VHOST);
+    cr_expect_str_eq(x.r->none_detail, "api.example.com");
+    cr_expect(x.r->http_404);
+    done(&x);
+    resolved y = gateway_at("2.9", yaml, 8080, "api.example.com");
+    cr_expect_eq(y.r->route, MODEL_ROUTE_MESH_HTTP_ROUTE);
+    done(&y);
+}
+
+Test(route_gateway, before_2_9_an_http_port_without_routes_fails_the_gateway)
+{
+    /* Port 8080 has a route, 8081 none: before 2.9 Kuma cannot build the gateway's
+     * configuration at all, so 8080 is closed too; from 2.9 8080 routes and 8081 404s. */
+    /* clang-format off */
+    const char *yaml =
+        GATEWAY("{port: 8080, protocol: HTTP, tags: {l: a}}, {port: 8081, protocol: HTTP, tags: {l: b}}")
+        HTTP_ROUTE("r", ", tags: {l: a}", TO("", RULE("/", "backend")));
+    /* clang-format on */
+    resolved x = gateway_at("2.8", yaml, 8080, NULL);
+    cr_expect_eq(x.r->route, MODEL_ROUTE_NONE);
+    cr_expect_eq(x.r->none, MODEL_NONE_GATEWAY_CONFIG_FAILS);
+    cr_expect_str_eq(x.r->none_detail, "8081");
+    cr_expect_not(x.r->http_404, "no listener at all: connections are closed");
+    done(&x);
+    resolved y = gateway_at("2.9", yaml, 8080, NULL);
+    cr_expect_eq(y.r->route, MODEL_ROUTE_MESH_HTTP_ROUTE);
+    done(&y);
+    resolved z = gateway_at("2.9", yaml, 8081, NULL);
+    cr_expect(z.r->http_404);
+    done(&z);
+    /* Without any MeshHTTPRoute the legacy generator's 404 tables stand, in every version. */
+    resolved w = gateway_at("2.8", GATEWAY("{port: 8080, protocol: HTTP}"), 8080, NULL);
+    cr_expect_eq(w.r->none, MODEL_NONE_GATEWAY_NO_ROUTE);
+    cr_expect(w.r->http_404);
+    done(&w);
+}
+
 Test(route_gateway, plugin_gateway_listener_specific_clusters_hash_listener_tags)
 {
     /* "gateway-listener-different-hostnames-specific": the same backend is a cluster per

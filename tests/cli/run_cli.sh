@@ -390,8 +390,10 @@ check "... with a warning that they follow their connection" err_has "requests-o
 readme=../../README.md
 while IFS= read -r what; do
     check "README lists \"$what\" as not simulated" grep -qF -- "$what" "$readme"
-done < <(sed -n 's/^ *X([A-Z_]*, "\(.*\)").*/\1/p' ../../model/include/model/scenario.h |
-    sed -n '/MeshHTTPRoute rules/,/sharded runs/p')
+done < <(sed -n '/define MODEL_UNSIMULATED(X)/,/^$/ s/^ *X([A-Z_]*, "\(.*\)").*/\1/p' \
+    ../../model/include/model/scenario.h)
+n_unsim=$(sed -n '/define MODEL_UNSIMULATED(X)/,/^$/p' ../../model/include/model/scenario.h | grep -c '^ *X(')
+check "the list of what is not simulated was read ($n_unsim entries)" test "$n_unsim" -ge 1
 
 echo "cli: $pass passed, $fail failed"
 ((fail == 0))

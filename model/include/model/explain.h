@@ -54,6 +54,8 @@ typedef enum model_none_reason {
     MODEL_NONE_GATEWAY_NO_LISTENER, /* the MeshGateway has no listener on that port */
     MODEL_NONE_GATEWAY_NO_ROUTE,  /* no route attaches to the listener (HTTP: 404) */
     MODEL_NONE_GATEWAY_NO_CHAIN,  /* TLS, HTTPS: no filter chain takes the SNI */
+    MODEL_NONE_GATEWAY_DUPLICATE_VHOST, /* before 2.9: two listener hostnames, one vhost */
+    MODEL_NONE_GATEWAY_CONFIG_FAILS, /* before 2.9: an HTTP port without MeshHTTPRoute */
 } model_none_reason;
 
 /* The kinds of step.  (enum suffix) */

@@ -124,6 +124,8 @@ typedef struct model_resolution {
     size_t n_clusters;
     bool has_none_reason; /* route none: `none` says why nothing is left */
     model_none_reason none;
+    const char *none_detail; /* GATEWAY_DUPLICATE_VHOST: the name; GATEWAY_CONFIG_FAILS: the
+                              * port, written as a number */
     /* A gateway listener's protocol as Kuma writes it ("TCP", "TLS", "HTTP", "HTTPS"),
      * else NULL. */
     const char *listener_protocol;

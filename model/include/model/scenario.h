@@ -24,6 +24,7 @@
  * one consistent sentence wherever it is met.  (enum suffix, what) */
 #define MODEL_UNSIMULATED(X)                                                                       \
     X(DELEGATED_GATEWAY, "traffic from delegated gateways")                                       \
+    X(GATEWAY_ROUTE, "routing of builtin gateways before Kuma 2.6 (MeshGatewayRoute)")             \
     X(TIMELINE, "changes over simulated time (timeline, rollout, step)")                          \
     X(PLOT, "plots (splitsim plot)")                                                               \
     X(REPLICATIONS, "replications (--replications, --shard)")                                     \

@@ -80,6 +80,54 @@ static inline bool model_kuma_http_plugin_needs_rules(int minor)
     return minor <= 5;
 }
 
+/* 2.6 (commit d16984cc93, MeshHTTPRoute; MeshTCPRoute the same release): a MeshHTTPRoute
+ * or MeshTCPRoute may target a MeshGateway (`to` of kind Mesh) and routes builtin gateways
+ * (plugin/v1alpha1/gateway.go of both plugins); before, only MeshGatewayRoute did, and a
+ * route with a Mesh or MeshService target does nothing on a gateway. */
+static inline bool model_kuma_routes_builtin_gateways(int minor)
+{
+    return minor >= 6;
+}
+
+/* 2.7 (commit ea832846ec): a gateway MeshHTTPRoute rule with a RequestRedirect filter may
+ * leave backendRefs out; in 2.6 every gateway rule needs backendRefs. */
+static inline bool model_kuma_gateway_redirects_without_backends(int minor)
+{
+    return minor >= 7;
+}
+
+/* 2.8: only a policy of role `system` may target a MeshGateway (validateTop by
+ * PolicyRole); 2.6 and 2.7 accept any role. */
+static inline bool model_kuma_gateway_needs_system_role(int minor)
+{
+    return minor >= 8;
+}
+
+/* The exact `/` route Kuma adds beside a gateway's `PathPrefix /`
+ * (HandlePrefixMatchesAndPopulatePolicies, pkg/plugins/runtime/gateway/
+ * gateway_route_generator.go): never in 2.6; always from 2.7 (commit 9914166059), even
+ * beside a written `Exact /`; from 2.14 (commit 7b6c9fac35) only when the rule rewrites the
+ * prefix (URLRewrite or RequestRedirect with ReplacePrefixMatch). */
+static inline bool model_kuma_gateway_root_twin_always(int minor)
+{
+    return minor >= 7 && minor <= 13;
+}
+static inline bool model_kuma_gateway_root_twin_on_rewrite(int minor)
+{
+    return minor >= 7;
+}
+
+/* 2.9 (commit 597067e34b): the listener hostnames of an HTTP port isolate their virtual
+ * hosts (a name a more exact listener hostname covers is left to it), and a port without
+ * MeshHTTPRoute gets a 404 table; before, two listener hostnames could make the same
+ * virtual host, which Envoy rejects, and an HTTP port without MeshHTTPRoute while another
+ * listener of the gateway has one failed the gateway's whole configuration
+ * (filter_chain_generator.go: "expected exactly one ListenerHostname with HTTP listener"). */
+static inline bool model_kuma_isolates_gateway_listeners(int minor)
+{
+    return minor >= 9;
+}
+
 /* 2.10 (commit 5bcced29db): every `to` item of a route must carry `rules`. */
 static inline bool model_kuma_requires_to_rules(int minor)
 {
