@@ -267,11 +267,14 @@ static const model_gateway_listener *sni_choose(resolver *R, model_resource_type
 static void gateway_cluster(resolver *R, model_cluster *cl, const model_backend_ref *b,
                             const model_tags *lt, uint32_t weight)
 {
-    model__cluster_fill(R, cl, b->name, &b->tags, weight);
+    /* tags.FromLegacyTargetRef: a ref of kind Mesh (a `to` without rules copied as its
+     * backendRef, To.GetDefault) is service `*`, which no endpoint has. */
+    const char *service = b->kind == MODEL_KIND_MESH ? "*" : b->name;
+    model__cluster_fill(R, cl, service, &b->tags, weight);
     model_tags dest = {0};
     for (size_t i = 0; i < b->tags.n; i++)
         model_tags_set(R->a, &dest, b->tags.v[i].key, b->tags.v[i].value);
-    model_tags_set(R->a, &dest, MODEL_TAG_SERVICE, b->name);
+    model_tags_set(R->a, &dest, MODEL_TAG_SERVICE, service);
     cl->name = model_tags_gateway_cluster_name(R->a, &dest, lt);
 }
 

@@ -296,6 +296,35 @@ Test(route_gateway, before_2_9_an_http_port_without_routes_fails_the_gateway)
     done(&w);
 }
 
+Test(route_gateway, a_tcp_to_without_rules_routes_to_service_star)
+{
+    /* To.GetDefault copies the `to` targetRef (kind Mesh) as the backendRef, and
+     * FromLegacyTargetRef makes it service `*`: a cluster no endpoint has, which, merged
+     * last, replaces the earlier policy's backends. */
+    /* clang-format off */
+    const char *yaml =
+        GATEWAY("{port: 9080, protocol: TCP}")
+        "  - type: MeshTCPRoute\n"
+        "    name: first\n"
+        "    mesh: default\n"
+        "    spec:\n"
+        "      targetRef: {kind: MeshGateway, name: sample-gateway}\n"
+        "      to: [{targetRef: {kind: Mesh}, rules: [{default: {backendRefs: [{kind: MeshService, name: backend}]}}]}]\n"
+        "  - type: MeshTCPRoute\n"
+        "    name: second\n"
+        "    mesh: default\n"
+        "    spec:\n"
+        "      targetRef: {kind: MeshGateway, name: sample-gateway}\n"
+        "      to: [{targetRef: {kind: Mesh}, rules: []}]\n";
+    /* clang-format on */
+    resolved x = gateway(yaml, "sample-gateway", "sample-gateway", 9080, NULL);
+    cr_assert_eq(x.r->n_clusters, 1);
+    cr_expect_str_eq(x.r->clusters[0].service, "*");
+    cr_expect_str_eq(x.r->clusters[0].name, "*-83f5c6c6a829e7dd");
+    cr_expect_eq(x.r->clusters[0].endpoints, 0);
+    done(&x);
+}
+
 Test(route_gateway, plugin_gateway_listener_specific_clusters_hash_listener_tags)
 {
     /* "gateway-listener-different-hostnames-specific": the same backend is a cluster per
