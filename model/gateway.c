@@ -193,7 +193,8 @@ static int check_ports(schema_ctx *c, const model_node *list, const model_mesh_g
                 if (j == i || o->port != l->port)
                     continue;
                 conflict = pass == 0   ? o->protocol != l->protocol
-                           : pass == 1 ? !strcmp(o->hostname, l->hostname)
+                           : pass == 1 ? o->hostname && l->hostname && /* NULL: unreadable */
+                                             !strcmp(o->hostname, l->hostname)
                                        : l->connection_limit && o->connection_limit &&
                                              o->connection_limit != l->connection_limit;
             }

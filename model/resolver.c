@@ -51,7 +51,12 @@ void model__conf_adopt(resolver *R, const model_conf *c)
                                     .index = c->parts[i].to,
                                     .mark = t->mark,
                                     .rules_empty = t->rules_empty});
-        if (r->n_policies == 0 || r->policies[r->n_policies - 1] != p)
+        /* Listed once, where it first contributes (a gateway's listener hostnames can
+         * share policies); the search runs from the end, where a repeat usually is. */
+        size_t j = r->n_policies;
+        while (j > 0 && r->policies[j - 1] != p)
+            j--;
+        if (j == 0)
             r->policies[r->n_policies++] = p;
     }
 }

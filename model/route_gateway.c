@@ -235,17 +235,33 @@ static bool listener_has_rules(resolver *R, model_resource_type type,
     return false;
 }
 
+/* Whether policies of `type` attach to any listener of the query's gateway, whatever its
+ * protocol: if not, Kuma's legacy gateway generator makes the listeners of that type's
+ * protocols (pkg/plugins/runtime/gateway/generator.go). */
+static bool gateway_has_rules(resolver *R, model_resource_type type)
+{
+    const model_mesh_gateway *g = R->q->gateway->gateway;
+    for (size_t i = 0; i < g->n_listeners; i++)
+        if (listener_has_rules(R, type, &g->listeners[i]))
+            return true;
+    return false;
+}
+
 /* TLS and HTTPS: the listener of `ls` whose filter chain takes the query's SNI (Envoy's
  * server_names: the exact name, the longest *.suffix, then the chain of `*`, which has
- * none), among those with `type` rules; NULL when none does, and the resolution says so. */
+ * none), among those with `type` rules (all, when the gateway has none); NULL when none
+ * does, and the resolution says so. */
 static const model_gateway_listener *sni_choose(resolver *R, model_resource_type type,
                                                 const model_gateway_listener **ls, size_t n_ls)
 {
     const char **names = model_arena_alloc(R->a, n_ls * sizeof *names);
     const model_gateway_listener **with = model_arena_alloc(R->a, n_ls * sizeof *with);
     size_t n = 0;
+    /* Without any such rule on the gateway, the legacy generator makes the listener: a
+     * chain for every hostname (with its 404 table, for HTTPS). */
+    bool legacy = !gateway_has_rules(R, type);
     for (size_t i = 0; i < n_ls; i++)
-        if (listener_has_rules(R, type, ls[i])) {
+        if (legacy || listener_has_rules(R, type, ls[i])) {
             with[n] = ls[i];
             names[n++] = ls[i]->hostname;
         }
@@ -348,16 +364,18 @@ typedef struct vh_rule {
     const model_tags *lt; /* the listener's tags (the clusters' identifying tags) */
 } vh_rule;
 
-/* The merged rules of listener hostname `l`, one group per route hostname (hostnames are
- * merged per value: a `to` item with two hostnames counts in both groups, one without in
- * `*`), appended to `out` in first-seen group order. */
-static bool hostname_rules(resolver *R, const model_gateway_listener *l, const model_tags *lt,
-                           vh_rule **out, size_t *n, size_t *cap)
+/* The merged rules of the listener hostname with tags `lt`, one group per route hostname
+ * (hostnames are merged per value: a `to` item with two hostnames counts in both groups,
+ * one without in `*`), appended to `out` in first-seen group order; `conf` gets the
+ * policies' parts, for the virtual hosts this listener hostname makes.  False when no
+ * policy attaches. */
+static bool hostname_rules(resolver *R, const model_tags *lt, model_conf *conf, vh_rule **out,
+                           size_t *n, size_t *cap)
 {
     model_conf c = listener_conf(R, MODEL_RES_MESH_HTTP_ROUTE, lt);
+    *conf = c;
     if (!c.n_parts)
         return false;
-    model__conf_adopt(R, &c);
     /* The groups: every distinct hostname of the parts, in first-seen order. */
     size_t n_names = 1;
     for (size_t i = 0; i < c.n_parts; i++) {
@@ -659,7 +677,10 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
     typedef struct vhost {
         vh_rule *rules;
         size_t n;
+        const model_conf *conf; /* the policies of the listener hostname that made it */
     } vhost;
+    model_conf *confs = model_arena_alloc(R->a, n_ls * sizeof *confs);
+    size_t n_confs = 0;
     const char **vh_names = NULL;
     vhost *vhs = NULL;
     size_t n_vh = 0, cap_vh = 0, n_vhs = 0, cap_vhs = 0;
@@ -672,8 +693,10 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
         *lt = listener_tags(R, l);
         vh_rule *all = NULL;
         size_t n_all = 0, cap_all = 0;
-        if (!hostname_rules(R, l, lt, &all, &n_all, &cap_all))
+        const model_conf *conf = &confs[n_confs];
+        if (!hostname_rules(R, lt, &confs[n_confs], &all, &n_all, &cap_all))
             continue; /* no rules: not observed, its hosts may go to a broader listener */
+        n_confs++;
         const char **matches = model_arena_alloc(R->a, (n_all ? n_all : 1) * sizeof *matches);
         size_t n_matches = 0;
         for (size_t k = 0; k < n_all; k++) {
@@ -706,7 +729,7 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
             }
             qsort(v, nv, sizeof *v, by_route_hostname);
             *MODEL_ARENA_PUSH(R->a, vh_names, n_vh, cap_vh) = H;
-            *MODEL_ARENA_PUSH(R->a, vhs, n_vhs, cap_vhs) = (vhost){v, nv};
+            *MODEL_ARENA_PUSH(R->a, vhs, n_vhs, cap_vhs) = (vhost){v, nv, conf};
         }
         observed[n_observed++] = l->hostname;
     }
@@ -720,10 +743,19 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
                 r->none = MODEL_NONE_GATEWAY_DUPLICATE_VHOST;
                 r->none_detail = vh_names[i];
                 r->http_404 = true;
+                for (size_t c = 0; c < n_confs; c++)
+                    model__conf_adopt(R, &confs[c]);
                 return;
             }
     const char *host = host_without_port(R, R->q->host);
     int k = host_choose(vh_names, n_vh, host);
+    /* The policies: those of the listener hostname whose virtual host the host reaches
+     * (Kuma builds each from one ByListenerAndHostname entry); without one, those of every
+     * listener hostname of the route table. */
+    if (k >= 0)
+        model__conf_adopt(R, vhs[k].conf);
+    for (size_t i = 0; k < 0 && i < n_confs; i++)
+        model__conf_adopt(R, &confs[i]);
     model__step(R, (model_step){.kind = MODEL_STEP_GATEWAY_HOST, .service = R->q->host,
                                 .host = host != R->q->host ? host : NULL,
                                 .cluster = k >= 0 ? vh_names[k] : NULL, .dropped = k < 0,
@@ -750,10 +782,7 @@ static uint32_t config_failing_port(resolver *R)
     if (model_kuma_isolates_gateway_listeners(R->s->kuma_minor))
         return 0;
     const model_mesh_gateway *g = R->q->gateway->gateway;
-    bool any = false;
-    for (size_t i = 0; i < g->n_listeners && !any; i++)
-        any = listener_has_rules(R, MODEL_RES_MESH_HTTP_ROUTE, &g->listeners[i]);
-    if (!any)
+    if (!gateway_has_rules(R, MODEL_RES_MESH_HTTP_ROUTE))
         return 0; /* the legacy generator gives every HTTP listener its 404 table */
     for (size_t i = 0; i < g->n_listeners; i++) {
         const model_gateway_listener *l = &g->listeners[i];

@@ -296,6 +296,33 @@ Test(route_gateway, before_2_9_an_http_port_without_routes_fails_the_gateway)
     done(&w);
 }
 
+Test(route_gateway, https_without_any_route_answers_404_on_every_hostname)
+{
+    /* listener_generator_test.go golden 05: no route policy on the gateway, so the legacy
+     * generator gives every HTTPS hostname a chain whose table only answers 404; an SNI
+     * that no hostname takes is closed.  With a MeshHTTPRoute on one hostname, the other
+     * has no chain (only hostnames with routes get one). */
+    /* clang-format off */
+#define HTTPS(h) "{port: 443, protocol: HTTPS, hostname: " h ", tls: {mode: TERMINATE, certificates: [{secret: s}]}, tags: {h: " h "}}"
+    const char *bare = GATEWAY(HTTPS("a.example.com") ", " HTTPS("b.example.com"));
+    const char *routed = GATEWAY(HTTPS("a.example.com") ", " HTTPS("b.example.com"))
+        HTTP_ROUTE("r", ", tags: {h: a.example.com}", TO("", RULE("/", "backend")));
+#undef HTTPS
+    /* clang-format on */
+    resolved x = gateway(bare, "sample-gateway", "sample-gateway", 443, "b.example.com");
+    cr_expect_eq(x.r->none, MODEL_NONE_GATEWAY_NO_ROUTE);
+    cr_expect(x.r->http_404, "a chain, whose table answers 404");
+    done(&x);
+    resolved y = gateway(bare, "sample-gateway", "sample-gateway", 443, "c.example.com");
+    cr_expect_eq(y.r->none, MODEL_NONE_GATEWAY_NO_CHAIN);
+    cr_expect_not(y.r->http_404);
+    done(&y);
+    resolved z = gateway(routed, "sample-gateway", "sample-gateway", 443, "b.example.com");
+    cr_expect_eq(z.r->none, MODEL_NONE_GATEWAY_NO_CHAIN);
+    cr_expect_not(z.r->http_404);
+    done(&z);
+}
+
 Test(route_gateway, a_tcp_to_without_rules_routes_to_service_star)
 {
     /* To.GetDefault copies the `to` targetRef (kind Mesh) as the backendRef, and
