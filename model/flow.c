@@ -713,7 +713,8 @@ static void read_expect(model_scenario *s, schema_ctx *c, const model_node *n,
                rc = schema_fail(c, v, "needs a rollout: %s",
                                 model_unsimulated_message(MODEL_UNSIM_TIMELINE)));
     WITH_FIELD(c, n, "route_match", v, {
-        if (model__http_match_read(c, v) < 0)
+        if ((model__traffic_route_match_form(v) ? model__traffic_route_match_read(c, v)
+                                                : model__http_match_read(c, v)) < 0)
             rc = -1;
         e->route_match = v;
     });

@@ -21,12 +21,17 @@ int model__http_to_read(schema_ctx *c, model_arena *a, const model_policy *p,
                         const model_node *item, model_policy_to *t, int kuma_minor);
 
 /* Checks `m`, an expectation's route_match, as a MeshHTTPRoute match (whose path may also
- * be written as its value alone).  Returns 0, or -1 after recording every problem. */
+ * be written as its value alone).  Returns 0, or -1 after recording every problem.  A
+ * match in TrafficRoute's form goes to model__traffic_route_match_read instead. */
 int model__http_match_read(schema_ctx *c, const model_node *m);
 
 /* Checks a RegularExpression value `n` as Envoy will: RE2 must compile it (into the
  * reader's set, c->regexes).  Returns 0, or -1 after recording the problem. */
 int model__regex_check(schema_ctx *c, const model_node *n);
+
+/* Whether match `m` is written in TrafficRoute's conf.http form (a StringMatcher path,
+ * method or header, or headers as a mapping) rather than MeshHTTPRoute's. */
+bool model__traffic_route_match_form(const model_node *m);
 
 /* Checks `m` as a TrafficRoute conf.http match (validateHTTPMatch).  Returns 0, or -1. */
 int model__traffic_route_match_read(schema_ctx *c, const model_node *m);

@@ -313,23 +313,8 @@ static int check_matches(schema_ctx *c, const model_node *list, bool *all_prefix
     return rc;
 }
 
-/* A match written as a TrafficRoute conf.http match: a path, method or header that is a
- * StringMatcher ({prefix|exact|regex}), or headers as a mapping. */
-static bool legacy_form(const model_node *m)
-{
-    if (!m || m->kind != MODEL_NODE_MAP)
-        return false;
-    const model_node *path = model_node_get(m, "path"), *method = model_node_get(m, "method");
-    const model_node *headers = model_node_get(m, "headers");
-    return (path && path->kind == MODEL_NODE_MAP && !model_node_get(path, "type")) ||
-           (method && method->kind == MODEL_NODE_MAP) ||
-           (headers && headers->kind == MODEL_NODE_MAP);
-}
-
 int model__http_match_read(schema_ctx *c, const model_node *m)
 {
-    if (legacy_form(m))
-        return model__traffic_route_match_read(c, m);
     bool prefix;
     return check_match(c, m, &prefix, true);
 }

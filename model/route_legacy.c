@@ -242,6 +242,19 @@ static int read_split(schema_ctx *c, model_arena *a, const model_node *holder,
     return rc;
 }
 
+/* A match written as a TrafficRoute conf.http match: a path, method or header that is a
+ * StringMatcher ({prefix|exact|regex}), or headers as a mapping. */
+bool model__traffic_route_match_form(const model_node *m)
+{
+    if (!m || m->kind != MODEL_NODE_MAP)
+        return false;
+    const model_node *path = model_node_get(m, "path"), *method = model_node_get(m, "method");
+    const model_node *headers = model_node_get(m, "headers");
+    return (path && path->kind == MODEL_NODE_MAP && !model_node_get(path, "type")) ||
+           (method && method->kind == MODEL_NODE_MAP) ||
+           (headers && headers->kind == MODEL_NODE_MAP);
+}
+
 /* A StringMatcher: exactly one of prefix, exact, regex (validateStringMatcher). */
 static int read_matcher(schema_ctx *c, const model_node *m)
 {
