@@ -325,16 +325,25 @@ static int read_gateway_from(model_scenario *s, schema_ctx *c, const model_node 
     }
     f->gateway = g;
     bool port_found = false;
-    const char *ports = "";
-    for (size_t i = 0; i < g->gateway->n_listeners; i++) {
-        const model_gateway_listener *l = &g->gateway->listeners[i];
-        port_found |= l->port == f->listener_port;
-        ports = model_arena_printf(s->arena, "%s%s%u (%s%s%s)", ports, i ? ", " : "", l->port,
-                                   model_listener_protocol_name(l->protocol),
-                                   strcmp(l->hostname, "*") ? " " : "",
-                                   strcmp(l->hostname, "*") ? l->hostname : "");
-    }
+    for (size_t i = 0; i < g->gateway->n_listeners && !port_found; i++)
+        port_found = g->gateway->listeners[i].port == f->listener_port;
     if (!port_found) {
+        /* The listeners, the first 10 of them: a message stays a line. */
+        enum { SHOWN = 10 };
+        size_t nl = g->gateway->n_listeners;
+        char ports[SHOWN * 300];
+        size_t len = 0;
+        ports[0] = '\0';
+        for (size_t i = 0; i < nl && i < SHOWN; i++) {
+            const model_gateway_listener *l = &g->gateway->listeners[i];
+            bool named = strcmp(l->hostname, "*") != 0;
+            int w = snprintf(ports + len, sizeof ports - len, "%s%u (%s%s%.200s)", i ? ", " : "",
+                             l->port, model_listener_protocol_name(l->protocol),
+                             named ? " " : "", named ? l->hostname : "");
+            len += w > 0 && (size_t)w < sizeof ports - len ? (size_t)w : 0;
+        }
+        if (nl > SHOWN)
+            snprintf(ports + len, sizeof ports - len, " and %zu more", nl - SHOWN);
         size_t old = schema_push_key(c, "listener");
         int rc = schema_fail(c, model_node_get(n, "listener"),
                              "MeshGateway '%s' has no listener on port %u (its listeners: %s)",

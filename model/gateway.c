@@ -178,27 +178,71 @@ static int read_listener(schema_ctx *c, const model_node *l, model_gateway_liste
     return rc;
 }
 
+/* A listener's place in check_ports' sort: by port, then hostname (NULL, unreadable,
+ * first), then listener order. */
+typedef struct port_slot {
+    const model_gateway_listener *l;
+    size_t i;
+} port_slot;
+
+static int port_slot_cmp(const void *x, const void *y)
+{
+    const port_slot *a = x, *b = y;
+    if (a->l->port != b->l->port)
+        return a->l->port < b->l->port ? -1 : 1;
+    const char *ha = a->l->hostname, *hb = b->l->hostname;
+    int c = !ha || !hb ? (ha != NULL) - (hb != NULL) : strcmp(ha, hb);
+    if (c)
+        return c;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
 /* validateListenerCollapsibility: listeners of one port share a protocol, each hostname
  * once, and one connection limit.  All protocol conflicts, then hostnames, then limits,
- * each in listener order (Kuma's own order follows Go's map iteration). */
+ * each in listener order (Kuma's own order follows Go's map iteration).  Listeners are
+ * sorted by port and hostname, so the check takes n log n for n listeners. */
 static int check_ports(schema_ctx *c, const model_node *list, const model_mesh_gateway *g)
 {
+    size_t n = g->n_listeners;
+    if (n < 2)
+        return 0;
+    port_slot *v = model_xmalloc(n * sizeof *v);
+    unsigned char *conflict = model_xcalloc(n, 1); /* bit p: pass p finds a conflict */
+    for (size_t i = 0; i < n; i++)
+        v[i] = (port_slot){&g->listeners[i], i};
+    qsort(v, n, sizeof *v, port_slot_cmp);
+    for (size_t a = 0, b; a < n; a = b) {
+        /* One port: its protocols and its non-zero limits, lowest and highest. */
+        int pmin = (int)v[a].l->protocol, pmax = pmin;
+        uint32_t lmin = 0, lmax = 0;
+        for (b = a; b < n && v[b].l->port == v[a].l->port; b++) {
+            const model_gateway_listener *l = v[b].l;
+            pmin = (int)l->protocol < pmin ? (int)l->protocol : pmin;
+            pmax = (int)l->protocol > pmax ? (int)l->protocol : pmax;
+            if (l->connection_limit) {
+                lmin = !lmin || l->connection_limit < lmin ? l->connection_limit : lmin;
+                lmax = l->connection_limit > lmax ? l->connection_limit : lmax;
+            }
+        }
+        for (size_t k = a; k < b; k++) {
+            const model_gateway_listener *l = v[k].l;
+            if (pmin != pmax)
+                conflict[v[k].i] |= 1; /* some listener of the port has another protocol */
+            bool twin = (k > a && v[k - 1].l->hostname && l->hostname &&
+                         !strcmp(v[k - 1].l->hostname, l->hostname)) ||
+                        (k + 1 < b && v[k + 1].l->hostname && l->hostname &&
+                         !strcmp(v[k + 1].l->hostname, l->hostname));
+            if (twin)
+                conflict[v[k].i] |= 2;
+            if (l->connection_limit && (lmin != l->connection_limit || lmax != l->connection_limit))
+                conflict[v[k].i] |= 4;
+        }
+    }
+    free(v);
     int rc = 0;
     for (int pass = 0; pass < 3; pass++)
-        for (size_t i = 0; i < g->n_listeners; i++) {
-            const model_gateway_listener *l = &g->listeners[i];
-            bool conflict = false;
-            for (size_t j = 0; j < g->n_listeners && !conflict; j++) {
-                const model_gateway_listener *o = &g->listeners[j];
-                if (j == i || o->port != l->port)
-                    continue;
-                conflict = pass == 0   ? o->protocol != l->protocol
-                           : pass == 1 ? o->hostname && l->hostname && /* NULL: unreadable */
-                                             !strcmp(o->hostname, l->hostname)
-                                       : l->connection_limit && o->connection_limit &&
-                                             o->connection_limit != l->connection_limit;
-            }
-            if (!conflict)
+        for (size_t i = 0; i < n; i++) {
+            if (!(conflict[i] & (1 << pass)))
                 continue;
             size_t old = schema_push_index(c, i);
             if (pass == 2) {
@@ -212,6 +256,7 @@ static int check_ports(schema_ctx *c, const model_node *list, const model_mesh_g
             }
             schema_pop(c, old);
         }
+    free(conflict);
     return rc;
 }
 

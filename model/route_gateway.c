@@ -656,6 +656,67 @@ static void vh_routes(resolver *R, const vh_rule *rules, size_t n)
     }
 }
 
+static int by_name_nocase(const void *x, const void *y)
+{
+    return strcasecmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static int by_exactness(const void *x, const void *y)
+{
+    return exactness_cmp((*(const model_gateway_listener *const *)x)->hostname,
+                         (*(const model_gateway_listener *const *)y)->hostname);
+}
+
+/* A listener hostname and its place in exactness order. */
+typedef struct named {
+    const char *name;
+    size_t pos;
+} named;
+
+static int by_name_cmp(const void *x, const void *y)
+{
+    return strcmp(((const named *)x)->name, ((const named *)y)->name);
+}
+
+/* Whether a listener hostname marked `observed` (by its place in exactness order) covers
+ * `h`.  The names that cover h are `*` and, for each label-boundary suffix S of what
+ * follows h's first label, `*.S` and h's first label then `.S` (covers; a one-label h
+ * only `*` and itself), so each is looked up in `by_name` (n names, sorted by name)
+ * rather than h compared with every listener hostname. */
+static bool covered_by_observed(resolver *R, const named *by_name, size_t n,
+                                const bool *observed, const char *h)
+{
+    size_t len = strlen(h);
+    char *c = model_arena_alloc(R->a, len + 3);
+    const char *dot = strchr(h, '.');
+    size_t first = dot ? (size_t)(dot - h) : len;
+    for (const char *rest = dot ? dot + 1 : NULL, *tail = rest;; ) {
+        for (int form = 0; form < 3; form++) {
+            if (form == 0) {
+                if (tail != rest)
+                    continue; /* `*` once */
+                strcpy(c, "*");
+            } else if (!rest) {
+                if (form == 2)
+                    continue;
+                memcpy(c, h, len + 1); /* a one-label h: itself */
+            } else if (form == 1) {
+                snprintf(c, len + 3, "*.%s", tail);
+            } else {
+                snprintf(c, len + 3, "%.*s.%s", (int)first, h, tail);
+            }
+            named key = {c, 0};
+            const named *hit = bsearch(&key, by_name, n, sizeof *by_name, by_name_cmp);
+            if (hit && observed[hit->pos])
+                return true;
+        }
+        const char *d = tail ? strchr(tail, '.') : NULL;
+        if (!d)
+            return false;
+        tail = d + 1;
+    }
+}
+
 /* sortRulesToHosts for the listener hostnames `ls` (HTTP: all of the port; HTTPS: the one
  * SNI chose), then the virtual host `host` reaches. */
 static void http_listener(resolver *R, const model_gateway_listener **ls, size_t n_ls)
@@ -664,15 +725,15 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
     /* Listener hostnames by exactness. */
     const model_gateway_listener **sorted = model_arena_alloc(R->a, n_ls * sizeof *sorted);
     memcpy(sorted, ls, n_ls * sizeof *sorted);
-    for (size_t i = 1; i < n_ls; i++) {
-        const model_gateway_listener *x = sorted[i];
-        size_t j = i;
-        while (j > 0 && exactness_cmp(sorted[j - 1]->hostname, x->hostname) > 0) {
-            sorted[j] = sorted[j - 1];
-            j--;
-        }
-        sorted[j] = x;
+    qsort(sorted, n_ls, sizeof *sorted, by_exactness); /* hostnames of a port are distinct */
+    /* The same by name, for the names a more exact listener hostname took (observed). */
+    named *by_name = model_arena_alloc(R->a, n_ls * sizeof *by_name);
+    bool *observed = model_arena_alloc(R->a, n_ls * sizeof *observed);
+    for (size_t i = 0; i < n_ls; i++) {
+        by_name[i] = (named){sorted[i]->hostname, i};
+        observed[i] = false;
     }
+    qsort(by_name, n_ls, sizeof *by_name, by_name_cmp);
     /* The virtual hosts: their names and rules. */
     typedef struct vhost {
         vh_rule *rules;
@@ -684,8 +745,6 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
     const char **vh_names = NULL;
     vhost *vhs = NULL;
     size_t n_vh = 0, cap_vh = 0, n_vhs = 0, cap_vhs = 0;
-    const char **observed = model_arena_alloc(R->a, n_ls * sizeof *observed);
-    size_t n_observed = 0;
     bool isolate = model_kuma_isolates_gateway_listeners(R->s->kuma_minor);
     for (size_t li = 0; li < n_ls; li++) {
         const model_gateway_listener *l = sorted[li];
@@ -712,10 +771,7 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
         }
         for (size_t m = 0; m < n_matches; m++) {
             const char *H = matches[m];
-            bool taken = false;
-            for (size_t o = 0; isolate && o < n_observed && !taken; o++)
-                taken = covers(observed[o], H);
-            if (taken)
+            if (isolate && covered_by_observed(R, by_name, n_ls, observed, H))
                 continue;
             vh_rule *v = model_arena_alloc(R->a, (n_all ? n_all : 1) * sizeof *v);
             size_t nv = 0;
@@ -731,22 +787,26 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
             *MODEL_ARENA_PUSH(R->a, vh_names, n_vh, cap_vh) = H;
             *MODEL_ARENA_PUSH(R->a, vhs, n_vhs, cap_vhs) = (vhost){v, nv, conf};
         }
-        observed[n_observed++] = l->hostname;
+        observed[li] = true;
     }
-    for (size_t i = 0; !isolate && i < n_vh; i++)
-        for (size_t j = 0; j < i; j++)
-            if (!strcasecmp(vh_names[i], vh_names[j])) {
+    const char **dup_check = isolate ? NULL : model_arena_alloc(R->a, (n_vh + 1) * sizeof *dup_check);
+    if (dup_check) {
+        memcpy(dup_check, vh_names, n_vh * sizeof *dup_check);
+        qsort(dup_check, n_vh, sizeof *dup_check, by_name_nocase);
+    }
+    for (size_t i = 1; dup_check && i < n_vh; i++)
+        if (!strcasecmp(dup_check[i], dup_check[i - 1])) {
                 /* Envoy refuses the route table; the listener answers 404 once it stops
                  * waiting for one (§6.4, §9). */
                 r->route = MODEL_ROUTE_NONE;
                 r->has_none_reason = true;
                 r->none = MODEL_NONE_GATEWAY_DUPLICATE_VHOST;
-                r->none_detail = vh_names[i];
+                r->none_detail = dup_check[i];
                 r->http_404 = true;
                 for (size_t c = 0; c < n_confs; c++)
                     model__conf_adopt(R, &confs[c]);
                 return;
-            }
+        }
     const char *host = host_without_port(R, R->q->host);
     int k = host_choose(vh_names, n_vh, host);
     /* The policies: those of the listener hostname whose virtual host the host reaches
@@ -772,11 +832,18 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
     }
 }
 
+static int by_port(const void *x, const void *y)
+{
+    uint32_t a = (*(const model_gateway_listener *const *)x)->port;
+    uint32_t b = (*(const model_gateway_listener *const *)y)->port;
+    return a < b ? -1 : a > b;
+}
+
 /* Kuma before 2.9 (model_kuma_isolates_gateway_listeners): the HTTP port of the query's
  * MeshGateway that no MeshHTTPRoute attaches to while one attaches to some listener
  * of the gateway (whatever its protocol), which fails the gateway's whole configuration
  * (HTTPFilterChainGenerator: "expected exactly one ListenerHostname with HTTP listener");
- * 0 when there is none, or from 2.9. */
+ * the lowest such port; 0 when there is none, or from 2.9. */
 static uint32_t config_failing_port(resolver *R)
 {
     if (model_kuma_isolates_gateway_listeners(R->s->kuma_minor))
@@ -784,16 +851,20 @@ static uint32_t config_failing_port(resolver *R)
     const model_mesh_gateway *g = R->q->gateway->gateway;
     if (!gateway_has_rules(R, MODEL_RES_MESH_HTTP_ROUTE))
         return 0; /* the legacy generator gives every HTTP listener its 404 table */
-    for (size_t i = 0; i < g->n_listeners; i++) {
-        const model_gateway_listener *l = &g->listeners[i];
-        if (l->protocol != MODEL_LISTENER_HTTP)
-            continue; /* HTTPS makes a chain per routed hostname, and checks no count */
+    /* The HTTP listeners by port; the first port none of whose listeners has rules, in
+     * port order. */
+    const model_gateway_listener **v = model_arena_alloc(R->a, (g->n_listeners + 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < g->n_listeners; i++)
+        if (g->listeners[i].protocol == MODEL_LISTENER_HTTP)
+            v[n++] = &g->listeners[i]; /* HTTPS makes a chain per routed hostname, no count */
+    qsort(v, n, sizeof *v, by_port);
+    for (size_t a = 0, b; a < n; a = b) {
         bool routed = false;
-        for (size_t j = 0; j < g->n_listeners && !routed; j++)
-            routed = g->listeners[j].port == l->port &&
-                     listener_has_rules(R, MODEL_RES_MESH_HTTP_ROUTE, &g->listeners[j]);
+        for (b = a; b < n && v[b]->port == v[a]->port; b++)
+            routed = routed || listener_has_rules(R, MODEL_RES_MESH_HTTP_ROUTE, v[b]);
         if (!routed)
-            return l->port;
+            return v[a]->port;
     }
     return 0;
 }

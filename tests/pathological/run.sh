@@ -153,5 +153,39 @@ if [[ $(grep -c "distinct regular expressions" err) != 1 ]]; then
     echo "FAIL the regular expression limit is said more than once"; fail=$((fail + 1))
 fi
 
+# A MeshGateway with listeners by the ten thousand: its per-port checks, the virtual hosts
+# of one HTTP port (listener hostnames covering each other) and a missing port's message
+# cost n log n, not n squared.
+gw_head='scenario: listeners
+services:
+  - {name: api, protocol: http, instances: [{}]}
+resources:
+  - {type: Dataplane, name: edge-1, mesh: default, networking: {address: 10.0.0.1, gateway: {type: BUILTIN, tags: {kuma.io/service: edge}}}}
+  - type: MeshHTTPRoute
+    name: r
+    mesh: default
+    spec:
+      targetRef: {kind: MeshGateway, name: edge}
+      to:
+        - targetRef: {kind: Mesh}
+          rules:
+            - matches: [{path: {type: PathPrefix, value: /}}]
+              default: {backendRefs: [{kind: MeshService, name: api}]}
+  - type: MeshGateway
+    name: edge
+    mesh: default
+    selectors: [{match: {kuma.io/service: edge}}]
+    conf:
+      listeners:'
+{ echo "$gw_head"; seq 1 50000 | sed 's|.*|        - {port: 8080, protocol: HTTP, hostname: "*.h&.example.com"}|'
+  seq 1 50000 | sed 's|.*|        - {port: 8080, protocol: HTTP, hostname: "a.h&.example.com"}|'
+  echo 'traffic:'; echo '  - {from: {gateway: edge, listener: 8080, host: a.h7.example.com}, connections: 10}'; } >listeners.yaml
+case_ "100000 listener hostnames on one port validate in seconds" 5 400 0 "" "$splitsim" validate listeners.yaml
+case_ "... and resolve (hostnames isolated, Kuma 2.14)" 5 400 0 "" "$splitsim" resolve listeners.yaml
+case_ "... and resolve (not isolated, Kuma 2.8)" 5 400 0 "" "$splitsim" resolve listeners.yaml --kuma-version 2.8
+sed 's/listener: 8080, host/listener: 9090, host/' listeners.yaml >listeners-port.yaml
+case_ "... and a missing port names 10 listeners and the count of the rest" 5 400 2 \
+    "and 99990 more)" "$splitsim" validate listeners-port.yaml
+
 echo "pathological: $pass passed, $fail failed"
 ((fail == 0))
