@@ -790,7 +790,7 @@ static void http_listener(resolver *R, const model_gateway_listener **ls, size_t
         observed[li] = true;
     }
     const char **dup_check = isolate ? NULL : model_arena_alloc(R->a, (n_vh + 1) * sizeof *dup_check);
-    if (dup_check) {
+    if (dup_check && n_vh) {
         memcpy(dup_check, vh_names, n_vh * sizeof *dup_check);
         qsort(dup_check, n_vh, sizeof *dup_check, by_name_nocase);
     }
